@@ -1,0 +1,33 @@
+# The two commands: `make briefs` and `make test`. Each sets itself up on a fresh machine
+# (python3, pip and make are all it needs) by creating .venv and installing briefgen into it.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.ready
+
+.PHONY: briefs test check bench clean
+
+briefs: $(READY)
+	$(BIN)/briefgen build --all
+
+test: $(READY)
+	$(BIN)/python -m pytest
+
+check: $(READY)
+	$(BIN)/briefgen check
+
+bench: $(READY)
+	$(BIN)/python bench/run.py
+
+# Debian's python3 lacks ensurepip unless python3-venv is installed: then make the venv
+# without pip and let the system pip install pip into it (`pip --python`, pip >= 22.3).
+$(READY): pyproject.toml
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  rm -rf $(VENV) && $(PYTHON) -m venv --without-pip $(VENV) && \
+	  $(PYTHON) -m pip --python $(BIN)/python install --quiet pip; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) dist bench/results.json bench/results.md .pytest_cache

@@ -1,0 +1,97 @@
+"""`briefgen ls`: a readable table of what the dataset holds, so an author can pick records."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+from .dataset import Dataset, Kind
+from .errors import UsageError
+from .schema import did_you_mean
+
+# Filter name -> help. Each filter keeps a record when any of its values matches.
+FILTERS = {
+    "theme": "keep records with this theme (repeat for any of several)",
+    "source": "keep records whose evidence cites this source",
+    "addressee": "keep recommendations to this actor",
+    "confidence": "keep findings with this confidence level",
+}
+
+# Filter name -> (the kind whose ids it takes or None for a fixed vocabulary, how to read a record).
+_MATCHERS: dict[str, tuple[str | None, Callable[[Any], set[str]]]] = {
+    "theme": ("themes", lambda r: set(getattr(r, "themes", ()))),
+    "source": ("sources", lambda r: {e.source for e in getattr(r, "evidence", ())}),
+    "addressee": ("actors", lambda r: set(getattr(r, "addressees", ()))),
+    "confidence": (None, lambda r: {getattr(r, "confidence", None)}),
+}
+
+
+def _applies(kind: Kind, name: str) -> bool:
+    field = {"theme": "themes", "source": "evidence", "addressee": "addressees",
+             "confidence": "confidence"}[name]
+    return field in kind.model.model_fields
+
+
+def filter_records(dataset: Dataset, kind: Kind, wanted: dict[str, list[str]]) -> list[Any]:
+    """The records of one kind that pass every filter given; unknown filter values are errors."""
+    records = dataset.records(kind.name)
+    for name, values in wanted.items():
+        if not _applies(kind, name):
+            raise UsageError(f"--{name} does not apply to {kind.name}")
+        target, read = _MATCHERS[name]
+        _check_values(dataset, name, target, values)
+        records = [r for r in records if read(r) & set(values)]
+    return records
+
+
+def _check_values(dataset: Dataset, name: str, target: str | None, values: list[str]) -> None:
+    known = sorted({r.id for r in dataset.records(target)} if target else
+                   {c for r in dataset.records("findings") for c in [r.confidence]})
+    for value in values:
+        if value not in known:
+            hint = did_you_mean(value, known) or f"; expected one of {', '.join(known)}"
+            raise UsageError(f"unknown {name} {value!r}{hint}")
+
+
+def _values(stat: Any) -> str:
+    mark = "%" if stat.unit == "percent" else ""
+    return " / ".join(f"{v.value:g}{mark}" for v in stat.values)
+
+
+# Kind -> the columns of its table: (heading, how to read a record).
+COLUMNS: dict[str, list[tuple[str, Callable[[Any], str]]]] = {
+    "themes": [("ID", lambda r: r.id), ("LABEL", lambda r: r.label)],
+    "actors": [("ID", lambda r: r.id), ("LABEL", lambda r: r.label)],
+    "benchmark-groups": [("ID", lambda r: r.id), ("NO.", lambda r: r.number), ("LABEL", lambda r: r.label)],
+    "sources": [("ID", lambda r: r.id), ("TYPE", lambda r: r.type), ("ISSUED", lambda r: r.issued or ""),
+                ("TITLE", lambda r: r.title)],
+    "findings": [("ID", lambda r: r.id), ("CONFIDENCE", lambda r: r.confidence),
+                 ("THEMES", lambda r: ",".join(r.themes)), ("TEXT", lambda r: r.text)],
+    "statistics": [("ID", lambda r: r.id), ("UNIT", lambda r: r.unit), ("VALUES", _values),
+                   ("TITLE", lambda r: r.title)],
+    "quotes": [("ID", lambda r: r.id), ("SPEAKER", lambda r: r.speaker), ("TEXT", lambda r: r.text)],
+    "recommendations": [("ID", lambda r: r.id), ("TO", lambda r: ",".join(r.addressees)),
+                        ("TEXT", lambda r: r.text)],
+}
+
+
+def render_table(kind: Kind, records: list[Any], width: int = 0) -> str:
+    """Columns padded to their widest cell; the last column is cut to fit the width."""
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    columns = COLUMNS[kind.name]
+    rows = [[h for h, _ in columns]] + [[_one_line(read(r)) for _, read in columns] for r in records]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns) - 1)]
+    room = max(20, width - sum(widths) - 2 * len(widths))
+    lines = ["  ".join([c.ljust(w) for c, w in zip(row, widths)] + [_cut(row[-1], room)]).rstrip()
+             for row in rows]
+    lines.append(f"({len(records)} {kind.name})")
+    return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _cut(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: room - 1] + "…"

@@ -1,0 +1,168 @@
+"""Stage 2, validate: the checks across records that no single record's schema can make.
+
+The checks are a list the dataset loader walks, so a new one is one function and one line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+
+from .dataset import KIND_BY_NAME, Dataset, Entry
+from .errors import Problem
+from .load import locate
+from .schema import did_you_mean
+
+# Which kind a reference at a key must name. The path is the keys from the record down,
+# '*' standing for every item of a list.
+REFERENCES: dict[str, list[tuple[tuple, str]]] = {
+    "sources": [(("cited-in", "*", "source"), "sources")],
+    "findings": [
+        (("themes", "*"), "themes"),
+        (("evidence", "*", "source"), "sources"),
+        (("statistics", "*"), "statistics"),
+        (("quotes", "*"), "quotes"),
+    ],
+    "statistics": [(("themes", "*"), "themes"), (("evidence", "*", "source"), "sources")],
+    "quotes": [(("themes", "*"), "themes"), (("evidence", "*", "source"), "sources")],
+    "recommendations": [
+        (("themes", "*"), "themes"),
+        (("addressees", "*"), "actors"),
+        (("benchmark", "group"), "benchmark-groups"),
+        (("evidence", "*", "source"), "sources"),
+        (("status", "*", "evidence", "*", "source"), "sources"),
+    ],
+}
+
+PERCENT_TOLERANCE = 1.0
+
+
+def check_unique_ids(dataset: Dataset) -> list[Problem]:
+    """Ids are unique across the whole dataset; a repeat names both places."""
+    problems = []
+    for entries in dataset.entries.values():
+        for entry in entries:
+            record_id = tree_id(entry)
+            first = dataset.by_id.setdefault(record_id, entry) if record_id else entry
+            if first is not entry:
+                problems.append(Problem(
+                    locate(entry.tree, ("id",)),
+                    f"duplicate id {record_id!r}; expected each id once across the dataset, "
+                    f"got it again (first at {locate(first.tree, ('id',))})",
+                ))
+    return problems
+
+
+def tree_id(entry: Entry) -> str | None:
+    """The id as written, even where the record failed its schema."""
+    value = entry.tree.get("id") if isinstance(entry.tree, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _walk(tree: object, path: tuple, done: tuple = ()) -> Iterator[tuple[tuple, object]]:
+    """Every (path, value) in a loaded tree matching a key path with '*' wildcards."""
+    if not path:
+        yield done, tree
+        return
+    step, rest = path[0], path[1:]
+    if step == "*" and isinstance(tree, list):
+        for i, item in enumerate(tree):
+            yield from _walk(item, rest, done + (i,))
+    elif isinstance(tree, dict) and step in tree:
+        yield from _walk(tree[step], rest, done + (step,))
+
+
+def check_references(dataset: Dataset) -> list[Problem]:
+    """Every id a record names exists, and is of the kind the key expects."""
+    ids_by_kind = {kind: {tree_id(e) for e in entries} - {None}
+                   for kind, entries in dataset.entries.items()}
+    problems = []
+    for kind, entries in dataset.entries.items():
+        for entry in entries:
+            for path, target in REFERENCES.get(kind, []):
+                problems += _dangling(entry, path, target, ids_by_kind.get(target, set()), dataset)
+    return problems
+
+
+def _dangling(entry: Entry, path: tuple, target: str, known: set[str], dataset: Dataset) -> list[Problem]:
+    problems = []
+    for where, value in _walk(entry.tree, path):
+        if isinstance(value, str) and value not in known:
+            problems.append(Problem(locate(entry.tree, where),
+                                    _dangling_message(value, target, known, dataset)))
+    return problems
+
+
+def _dangling_message(value: str, target: str, known: set[str], dataset: Dataset) -> str:
+    singular = KIND_BY_NAME[target].singular
+    other = dataset.by_id.get(value)
+    if other is not None:
+        return (f"wrong kind of reference; expected the id of a {singular}, "
+                f"got the {other.kind.singular} {value!r}")
+    hint = did_you_mean(value, sorted(known))
+    if hint:
+        return f"unknown {singular} {value!r}{hint}"
+    return f"unknown {singular} {value!r}; expected the id of one of the {len(known)} {target}"
+
+
+def check_percentages(dataset: Dataset) -> list[Problem]:
+    """A statistic in percent sums to 100 (plus or minus 1), or says why not."""
+    problems = []
+    for entry in dataset.entries.get("statistics", []):
+        stat = entry.record
+        if stat is None or stat.unit != "percent" or stat.sum_note:
+            continue
+        total = sum(v.value for v in stat.values)
+        if abs(total - 100) > PERCENT_TOLERANCE:
+            problems.append(Problem(
+                locate(entry.tree, ("values",)),
+                f"percentages of {stat.id!r} do not add up; expected 100 (plus or minus 1) "
+                f"or a 'sum-note' saying why, got {total:g}",
+            ))
+    return problems
+
+
+def normalise_text(text: str) -> str:
+    """Text compared for sameness: case, spacing, quote marks and end punctuation ignored."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[\u2018\u2019\u201c\u201d'\"`]", "", text)
+    text = re.sub(r"\s+", " ", text)
+    return text.strip().rstrip(".;,: ")
+
+
+def check_duplicate_recommendations(dataset: Dataset) -> list[Problem]:
+    """No two recommendations to the same addressee say the same thing."""
+    seen: dict[tuple[str, str], Entry] = {}
+    problems = []
+    for entry in dataset.entries.get("recommendations", []):
+        if entry.record is None:
+            continue
+        text = normalise_text(entry.record.text)
+        for addressee in entry.record.addressees:
+            first = seen.setdefault((addressee, text), entry)
+            if first is entry:
+                continue
+            problems.append(Problem(
+                locate(entry.tree, ("text",)),
+                f"recommendation {entry.record.id!r} repeats {first.record.id!r} "
+                f"(at {locate(first.tree, ('text',))}) to the same addressee {addressee!r}; "
+                f"expected it stored once with one evidence entry per place it is made",
+            ))
+    return problems
+
+
+# The order the checks run in. Ids come first: the others look records up by id.
+CHECKS: list[Callable[[Dataset], list[Problem]]] = [
+    check_unique_ids,
+    check_references,
+    check_percentages,
+    check_duplicate_recommendations,
+]
+
+
+def cross_check(dataset: Dataset) -> list[Problem]:
+    problems: list[Problem] = []
+    for check in CHECKS:
+        problems += check(dataset)
+    return problems
