@@ -108,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         print(f"briefgen: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # output piped into `head`: stop quietly, as Unix tools do
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -149,12 +149,13 @@ class Statistic(Model):
     values: list[Value] = Field(min_length=1)
     evidence: list[Evidence] = Field(min_length=1)
     sum_note: Text | None = Field(None, alias="sum-note")
+    note: Text | None = None      # for authors: how the figures were read, doubts to check
 
 
 class Quote(Model):
     id: Id
     text: Text
-    speaker: Text
+    speaker: Text | None = None   # None: the source prints the quotation unattributed
     themes: list[Id] = Field(min_length=1)
     period: Period | None = None
     evidence: list[Evidence] = Field(min_length=1)
