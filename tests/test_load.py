@@ -9,7 +9,7 @@ from briefgen.load import YMap, YSeq, load_file, locate, parse
 def test_values_remember_their_line_and_column():
     tree = parse("- id: a\n  text: hello\n- id: b\n  evidence:\n    - {source: s, page: 4}\n", "f.yaml")
     assert isinstance(tree, YSeq) and isinstance(tree[0], YMap)
-    assert tree.item_locs[1] == Location("f.yaml", 3, 3)
+    assert tree.item_loc(1) == Location("f.yaml", 3, 3)
     assert locate(tree, (0, "text")) == Location("f.yaml", 2, 9)
     assert locate(tree, (1, "evidence", 0, "page")) == Location("f.yaml", 5, 25)
     assert locate(tree, (1, "evidence", 0, "page"), key_itself=True) == Location("f.yaml", 5, 19)

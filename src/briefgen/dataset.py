@@ -280,10 +280,10 @@ def _file_entries(path: Path, kind: Kind) -> tuple[list[Entry], list[Problem]]:
         what = "nothing (an empty file)" if tree is None else describe(tree)
         return [], [Problem(loc, f"wrong top level; expected a list of {kind.name}, got {what}")]
     entries, problems = [], []
-    for item, loc in zip(tree, tree.item_locs):
+    for index, item in enumerate(tree):
         record, found = validate(kind.model, item, kind.singular)
         problems += found
-        entries.append(Entry(kind, record, item, loc))
+        entries.append(Entry(kind, record, item, tree.item_loc(index)))
     return entries, problems
 
 

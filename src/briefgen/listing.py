@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -70,21 +71,31 @@ COLUMNS: dict[str, list[tuple[str, Callable[[Any], str]]]] = {
                  ("THEMES", lambda r: ",".join(r.themes)), ("TEXT", lambda r: r.text)],
     "statistics": [("ID", lambda r: r.id), ("UNIT", lambda r: r.unit), ("VALUES", _values),
                    ("TITLE", lambda r: r.title)],
-    "quotes": [("ID", lambda r: r.id), ("SPEAKER", lambda r: r.speaker), ("TEXT", lambda r: r.text)],
+    "quotes": [("ID", lambda r: r.id), ("SPEAKER", lambda r: r.speaker or "(unattributed)"), ("TEXT", lambda r: r.text)],
     "recommendations": [("ID", lambda r: r.id), ("TO", lambda r: ",".join(r.addressees)),
                         ("TEXT", lambda r: r.text)],
 }
 
 
+MIDDLE_WIDTH = 32  # a middle column (themes, speaker) wider than this is cut with "…"
+MIN_TEXT_WIDTH = 30
+
+
 def render_table(kind: Kind, records: list[Any], width: int = 0) -> str:
-    """Columns padded to their widest cell; the last column is cut to fit the width."""
+    """Columns padded to their widest cell; the last (the text) wraps within the width."""
     width = width or shutil.get_terminal_size((120, 24)).columns
     columns = COLUMNS[kind.name]
     rows = [[h for h, _ in columns]] + [[_one_line(read(r)) for _, read in columns] for r in records]
     widths = [max(len(row[i]) for row in rows) for i in range(len(columns) - 1)]
-    room = max(20, width - sum(widths) - 2 * len(widths))
-    lines = ["  ".join([c.ljust(w) for c, w in zip(row, widths)] + [_cut(row[-1], room)]).rstrip()
-             for row in rows]
+    widths = [widths[0]] + [min(w, MIDDLE_WIDTH) for w in widths[1:]]
+    room = max(MIN_TEXT_WIDTH, width - sum(widths) - 2 * len(widths))
+    lines = []
+    for row in rows:
+        cells = [_cut(c, w).ljust(w) for c, w in zip(row, widths)]
+        wrapped = textwrap.wrap(row[-1], room) or [""]
+        lines.append("  ".join(cells + [wrapped[0]]).rstrip())
+        indent = " " * (sum(widths) + 2 * len(widths))
+        lines += [indent + more for more in wrapped[1:]]
     lines.append(f"({len(records)} {kind.name})")
     return "\n".join(lines)
 

@@ -1,0 +1,108 @@
+"""The command line: exit codes, one line per problem, no traceback, nothing written."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from briefgen.cli import main
+from conftest import write
+
+
+def run(*args):
+    """briefgen in a fresh process, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "briefgen.cli", *args],
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "100"})
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_check_passes_on_a_valid_dataset(workdir, capsys):
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("data: ok, 11 records in 8 files (2 themes, 2 actors, 1 benchmark-groups, "
+                          "2 sources, 1 findings, 1 statistics, 1 quotes, 1 recommendations)")
+
+
+def test_check_reports_every_problem_and_exits_1_without_a_traceback(workdir):
+    write(workdir, "data/findings/x.yaml", "- id: a\n  text: t\n  text: u\n")
+    write(workdir, "data/quotes/y.yaml", "- {id: q, text: t, themes: [religion], evidence: []}\n")
+    before = snapshot(workdir)
+    result = run("check")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "data/findings/x.yaml:3:3: error: duplicate key 'text'; expected each key once in a "
+        "mapping, got it again (first at line 2, column 3)",
+        "data/quotes/y.yaml:1:50: error: 'evidence' is empty; expected at least one item",
+        "briefgen: 2 problems in 2 files",
+    ]
+    assert "Traceback" not in result.stderr
+    assert snapshot(workdir) == before
+
+
+def test_check_of_a_missing_data_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "--data", "nowhere")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "nowhere: error: no data folder; expected a folder of YAML files, got nothing there")
+
+
+def test_ls_prints_a_table_filtered_by_theme(workdir):
+    write(workdir, "data/findings/more.yaml", """\
+- id: detention-finding
+  text: Prison camps hold many thousands.
+  themes: [detention]
+  confidence: documented
+  evidence: [{source: brief-2024, section: Prison camps}]
+""")
+    result = run("ls", "findings", "--theme", "detention")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "ID                 CONFIDENCE  THEMES     TEXT",
+        "detention-finding  documented  detention  Prison camps hold many thousands.",
+        "(1 findings)",
+    ]
+
+
+def test_ls_filters_combine_and_wrap_long_text(workdir, capsys):
+    assert main(["ls", "recommendations", "--addressee", "dprk", "--source", "brief-2024",
+                 "--width", "60"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "ID                 TO    TEXT",
+        "release-prisoners  dprk  Release all persons detained in",
+        "                         prison camps.",
+        "(1 recommendations)",
+    ]
+
+
+def test_ls_rejects_an_unknown_filter_value_with_a_hint(workdir):
+    result = run("ls", "findings", "--theme", "religon")
+    assert result.returncode == 2
+    assert result.stderr == "briefgen: error: unknown theme 'religon'; did you mean 'religion'?\n"
+
+
+def test_ls_rejects_a_filter_that_does_not_apply(workdir):
+    result = run("ls", "sources", "--addressee", "dprk")
+    assert result.returncode == 2
+    assert result.stderr == "briefgen: error: --addressee does not apply to sources\n"
+
+
+def test_build_validates_and_reports_what_it_would_build(workdir):
+    write(workdir, "briefs/uk-briefing.yaml", "title: A briefing\n")
+    before = snapshot(workdir)
+    result = run("build", "--all")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[1] == (
+        "would build briefs/uk-briefing.yaml (no writers are installed yet; nothing was written)")
+    assert snapshot(workdir) == before
+
+
+def test_build_fails_on_an_invalid_dataset(workdir):
+    write(workdir, "data/findings/x.yaml", "- id: a\n")
+    result = run("build", "--all")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "briefgen: 4 problems in 1 file"
