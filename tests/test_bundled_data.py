@@ -156,6 +156,57 @@ def test_findings_are_in_the_projects_own_words(dataset, seeds):
     assert copied == {}
 
 
+@needs_seeds
+def test_phrases_quoted_in_findings_are_the_reports_words(dataset, seeds):
+    misquoted = [(f.id, m.group(0)) for f in dataset.records("findings")
+                 for m in QUOTED.finditer(flat(f.text))
+                 if not appears_verbatim(m.group(0)[1:-1], seeds[seed_of(f)])]
+    assert misquoted == []
+
+
+@pytest.mark.parametrize("kind", ["findings", "statistics", "quotes", "recommendations"])
+def test_every_record_cites_a_seed_report(dataset, kind):
+    assert [r.id for r in dataset.records(kind)
+            if not any(e.source in SEED_FILES for e in r.evidence)] == []
+
+
+UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen " \
+        "fifteen sixteen seventeen eighteen nineteen".split()
+TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+NUMBER_WORD = re.compile(r"\b(?:(%s)(?:-(%s))?|(%s))\b" % ("|".join(TENS), "|".join(UNITS[1:10]),
+                                                      "|".join(UNITS)), re.IGNORECASE)
+FIGURE = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def _digits(text: str) -> str:
+    """Numbers as digits without thousands separators ('Thirty-nine', '2,706' -> '39', '2706')."""
+    def word(m: re.Match) -> str:
+        if m.group(3):
+            return str(UNITS.index(m.group(3).lower()))
+        tens = 20 + 10 * TENS.index(m.group(1).lower())
+        return str(tens + (UNITS.index(m.group(2).lower()) if m.group(2) else 0))
+    text = NUMBER_WORD.sub(word, text)
+    return re.sub(r"(?<=\d),(?=\d{3})", "", text)
+
+
+def test_digits_normalises_number_words_and_separators():
+    assert _digits("Thirty-nine of 2,706 people; twelve more") == "39 of 2706 people; 12 more"
+
+
+@needs_seeds
+def test_every_figure_in_findings_and_statistics_is_in_its_seed(dataset, seeds):
+    digits = {source: _digits(text) for source, text in seeds.items()}
+    absent = []
+    for kind in ("findings", "statistics"):
+        for record in dataset.records(kind):
+            text = record.text if kind == "findings" else " ".join(
+                [record.title] + [f"{v.label} {v.value:g}" for v in record.values])
+            seed = digits[seed_of(record)]
+            absent += [(record.id, n) for n in FIGURE.findall(_digits(flat(text)))
+                       if n.rstrip(".,") not in seed]
+    assert absent == []
+
+
 # --- seed 003: the 32 human rights benchmarks in seven groups ---------------------------------
 
 def _annex(seed_text: str) -> dict[int, tuple[str, str]]:
@@ -288,6 +339,12 @@ def test_sources_cited_by_the_seeds_are_present_with_where_they_are_cited(datase
     assert [i for i in CITED if i not in ids] == []
     assert [i for i in CITED if not ids[i].cited_in] == []
     assert set(SEED_FILES) <= set(ids)
+
+
+def test_every_cited_source_says_which_seed_cites_it_and_where(dataset):
+    uncited = [s.id for s in dataset.records("sources") if s.id not in SEED_FILES and not s.cited_in]
+    assert uncited == []
+    assert {c.source for s in dataset.records("sources") for c in s.cited_in} == set(SEED_FILES)
 
 
 def test_seed_001_references_are_all_sources(dataset):
