@@ -79,8 +79,7 @@ def _drop_misspelt_missing(errors: list[dict], model: type[Model], kind: str) ->
     for e in errors:
         if e["type"] == "extra_forbidden":
             owner = _owner(tuple(e["loc"]), model, kind)[1]
-            hint = did_you_mean(str(e["loc"][-1]), key_names(owner) if owner else [])
-            meant.add((tuple(e["loc"][:-1]), hint[len("; did you mean '"):-2]))
+            meant.add((tuple(e["loc"][:-1]), closest(str(e["loc"][-1]), key_names(owner) if owner else [])))
     return [e for e in errors
             if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in meant)]
 
@@ -168,8 +167,14 @@ def _unknown_key(key: str, owner: str, known: list[str]) -> str:
     return f"unknown key {key!r} in {owner}{hint}"
 
 
-def did_you_mean(word: str, choices: list[str]) -> str:
-    """A hint for a misspelling (case ignored): ``; did you mean 'religion'?`` or nothing."""
+def closest(word: str, choices: list[str]) -> str | None:
+    """The choice a misspelt word most likely meant (case ignored), if any is close."""
     folded = {c.casefold(): c for c in choices}
     close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
-    return f"; did you mean {folded[close[0]]!r}?" if close else ""
+    return folded[close[0]] if close else None
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """A hint for a misspelling: ``; did you mean 'religion'?``, or nothing."""
+    meant = closest(word, choices)
+    return f"; did you mean {meant!r}?" if meant else ""
