@@ -170,6 +170,16 @@ def test_every_record_cites_a_seed_report(dataset, kind):
             if not any(e.source in SEED_FILES for e in r.evidence)] == []
 
 
+MONTH_FIRST = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|"
+                         r"October|November|December) \d{1,2}\b")
+
+
+def test_findings_write_dates_day_month_year(dataset):
+    american = [(f.id, m.group(0)) for f in dataset.records("findings")
+                for m in MONTH_FIRST.finditer(QUOTED.sub("", f.text))]
+    assert american == []
+
+
 UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen " \
         "fifteen sixteen seventeen eighteen nineteen".split()
 TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
