@@ -71,6 +71,19 @@ def test_finding_schema_errors(workdir, text, expected):
     assert problems() == [expected]
 
 
+def test_records_and_items_of_the_wrong_type(workdir):
+    write(workdir, "data/findings/x.yaml", "- just text\n- [a, b]\n"
+          + FINDING.replace('- {source: coi-2014, page: "4"}', "- coi-2014") + "  quotes: [[1]]\n")
+    assert problems() == [
+        "data/findings/x.yaml:1:3: error: wrong type for a finding; expected a mapping, got a "
+        "string ('just text')",
+        "data/findings/x.yaml:2:3: error: wrong type for a finding; expected a mapping, got a list",
+        "data/findings/x.yaml:8:7: error: wrong type for an item of 'evidence'; expected a mapping, "
+        "got a string ('coi-2014')",
+        "data/findings/x.yaml:9:12: error: wrong type for an item of 'quotes'; expected text, got a list",
+    ]
+
+
 def test_every_problem_in_a_file_is_reported_at_once(workdir):
     bad = FINDING.replace("themes:", "theme:")
     write(workdir, "data/findings/x.yaml", bad + bad.replace("f1", "f2").replace("anecdotal", "high"))

@@ -281,9 +281,10 @@ def _file_entries(path: Path, kind: Kind) -> tuple[list[Entry], list[Problem]]:
         return [], [Problem(loc, f"wrong top level; expected a list of {kind.name}, got {what}")]
     entries, problems = [], []
     for index, item in enumerate(tree):
-        record, found = validate(kind.model, item, kind.singular)
+        loc = tree.item_loc(index)
+        record, found = validate(kind.model, item, kind.singular, loc)
         problems += found
-        entries.append(Entry(kind, record, item, tree.item_loc(index)))
+        entries.append(Entry(kind, record, item, loc))
     return entries, problems
 
 

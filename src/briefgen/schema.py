@@ -64,13 +64,15 @@ def key_names(model: type[BaseModel]) -> list[str]:
     return sorted(f.alias or name for name, f in model.model_fields.items())
 
 
-def validate(model: type[Model], tree: Any, kind: str) -> tuple[Model | None, list[Problem]]:
-    """Validate one loaded record against its model; problems carry file positions."""
+def validate(model: type[Model], tree: Any, kind: str,
+             at: Location) -> tuple[Model | None, list[Problem]]:
+    """Validate one loaded record (which stands at `at`) against its model; problems carry
+    file positions."""
     try:
         return model.model_validate(tree), []
     except pydantic.ValidationError as err:
         errors = _drop_misspelt_missing(err.errors(), model, kind)
-        return None, [_problem(e, tree, model, kind) for e in errors]
+        return None, [_problem(e, tree, model, kind, at) for e in errors]
 
 
 def _drop_misspelt_missing(errors: list[dict], model: type[Model], kind: str) -> list[dict]:
@@ -84,10 +86,9 @@ def _drop_misspelt_missing(errors: list[dict], model: type[Model], kind: str) ->
             if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in meant)]
 
 
-def _problem(error: dict, tree: Any, model: type[Model], kind: str) -> Problem:
+def _problem(error: dict, tree: Any, model: type[Model], kind: str, at: Location) -> Problem:
     where = tuple(error["loc"])
-    kind_of = error["type"]
-    loc = locate(tree, where, key_itself=kind_of == "extra_forbidden") or Location("?")
+    loc = locate(tree, where, key_itself=error["type"] == "extra_forbidden") or at
     return Problem(loc, _message(error, where, _owner(where, model, kind)))
 
 
@@ -120,13 +121,18 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _key(where: tuple) -> str:
-    return next((str(s) for s in reversed(where) if isinstance(s, str)), "value")
+def _what(where: tuple, kind: str) -> str:
+    """How the value an error is about is named: 'themes', an item of 'themes', a finding."""
+    key = next((repr(s) for s in reversed(where) if isinstance(s, str)), None)
+    if key is None:
+        return f"a {kind}"
+    return f"an item of {key}" if isinstance(where[-1], int) else key
 
 
 def _message(error: dict, where: tuple, owner: tuple[str, type[BaseModel] | None]) -> str:
-    kind, value, key = error["type"], error.get("input"), _key(where)
+    kind, value = error["type"], error.get("input")
     owner_name, owner_model = owner
+    key = next((str(s) for s in reversed(where) if isinstance(s, str)), owner_name)
     if kind == "missing":
         return f"missing key {key!r}; expected every {owner_name} to have {key!r}"
     if kind == "extra_forbidden":
@@ -146,7 +152,8 @@ def _message(error: dict, where: tuple, owner: tuple[str, type[BaseModel] | None
     got = describe(value)
     if isinstance(value, bool) and kind == "string_type":
         got += " (put it in quotes: YAML reads yes, no, on and off as true or false)"
-    return f"wrong type for {key!r}; expected {_TYPE_WORDS.get(kind, error['msg'])}, got {got}"
+    what = _what(where, owner_name)
+    return f"wrong type for {what}; expected {_TYPE_WORDS.get(kind, error['msg'])}, got {got}"
 
 
 _TYPE_WORDS = {
