@@ -31,8 +31,8 @@ def generate(out: Path, findings: int = 10_000, recommendations: int = 2_000,
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
+    out.mkdir(parents=True)
     for name in ("themes.yaml", "actors.yaml", "benchmark-groups.yaml"):
-        (out).mkdir(parents=True, exist_ok=True)
         shutil.copy(PROJECT / "data" / name, out / name)
     themes = [t["id"] for t in yaml.safe_load((out / "themes.yaml").read_text())]
     actors = [a["id"] for a in yaml.safe_load((out / "actors.yaml").read_text())]

@@ -106,3 +106,8 @@ def test_build_fails_on_an_invalid_dataset(workdir):
     result = run("build", "--all")
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == "briefgen: 4 problems in 1 file"
+
+
+def test_ls_confidence_levels_come_from_the_schema_not_from_the_records(workdir, capsys):
+    assert main(["ls", "findings", "--confidence", "official"]) == 0  # none in the data: no error
+    assert capsys.readouterr().out.splitlines()[-1] == "(0 findings)"

@@ -30,8 +30,8 @@ def _parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("ls", help="list records of one kind, with filters")
     ls.add_argument("kind", choices=[k.name for k in KINDS], help="what to list")
-    for name, help_text in FILTERS.items():
-        ls.add_argument(f"--{name}", action="append", default=[], metavar="ID", help=help_text)
+    for name, rule in FILTERS.items():
+        ls.add_argument(f"--{name}", action="append", default=[], metavar="ID", help=rule.help)
     ls.add_argument("--width", type=int, default=0, help="table width (default: the terminal's)")
     _data_options(ls)
 
@@ -70,8 +70,8 @@ def _brief_files(folder: Path) -> list[Path]:
 def cmd_ls(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.data)
     kind = KIND_BY_NAME[args.kind]
-    wanted = {name.replace("-", "_"): getattr(args, name.replace("-", "_")) for name in FILTERS}
-    records = filter_records(dataset, kind, {k: v for k, v in wanted.items() if v})
+    wanted = {name: getattr(args, name) for name in FILTERS if getattr(args, name)}
+    records = filter_records(dataset, kind, wanted)
     print(render_table(kind, records, args.width))
     return 0
 

@@ -241,6 +241,21 @@ class Dataset:
         return {k.name: len(self.entries.get(k.name, [])) for k in KINDS}
 
 
+def tree_id(entry: Entry) -> str | None:
+    """The id as written, even where the record failed its schema."""
+    value = entry.tree.get("id") if isinstance(entry.tree, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _index(dataset: Dataset) -> None:
+    """Records by id; of two with one id the first wins (the repeat is a problem reported)."""
+    for entries in dataset.entries.values():
+        for entry in entries:
+            record_id = tree_id(entry)
+            if record_id:
+                dataset.by_id.setdefault(record_id, entry)
+
+
 def kind_files(root: Path, kind: Kind) -> list[Path]:
     """The files that hold one kind's records, in a stable order."""
     place = root / kind.place
@@ -306,6 +321,7 @@ def load_dataset(root: Path) -> Dataset:
             entries, found = _file_entries(path, kind)
             dataset.entries.setdefault(kind.name, []).extend(entries)
             problems += found
+    _index(dataset)
     problems += cross_check(dataset)
     if problems:
         raise ValidationError(problems)

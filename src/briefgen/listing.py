@@ -5,50 +5,55 @@ from __future__ import annotations
 import shutil
 import textwrap
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, get_args
 
 from .dataset import Dataset, Kind
 from .errors import UsageError
 from .schema import did_you_mean
 
-# Filter name -> help. Each filter keeps a record when any of its values matches.
+@dataclass(frozen=True)
+class Filter:
+    """One `ls` filter: the record field it reads, and where its allowed values come from."""
+
+    help: str
+    field: str                   # a record applies when its model has this field
+    target: str | None           # the kind whose ids it takes, or None for a fixed vocabulary
+    read: Callable[[Any], set[str]]
+
+
 FILTERS = {
-    "theme": "keep records with this theme (repeat for any of several)",
-    "source": "keep records whose evidence cites this source",
-    "addressee": "keep recommendations to this actor",
-    "confidence": "keep findings with this confidence level",
+    "theme": Filter("keep records with this theme (repeat for any of several)", "themes",
+                    "themes", lambda r: set(r.themes)),
+    "source": Filter("keep records whose evidence cites this source", "evidence",
+                     "sources", lambda r: {e.source for e in r.evidence}),
+    "addressee": Filter("keep recommendations to this actor", "addressees",
+                        "actors", lambda r: set(r.addressees)),
+    "confidence": Filter("keep findings with this confidence level", "confidence",
+                         None, lambda r: {r.confidence}),
 }
-
-# Filter name -> (the kind whose ids it takes or None for a fixed vocabulary, how to read a record).
-_MATCHERS: dict[str, tuple[str | None, Callable[[Any], set[str]]]] = {
-    "theme": ("themes", lambda r: set(getattr(r, "themes", ()))),
-    "source": ("sources", lambda r: {e.source for e in getattr(r, "evidence", ())}),
-    "addressee": ("actors", lambda r: set(getattr(r, "addressees", ()))),
-    "confidence": (None, lambda r: {getattr(r, "confidence", None)}),
-}
-
-
-def _applies(kind: Kind, name: str) -> bool:
-    field = {"theme": "themes", "source": "evidence", "addressee": "addressees",
-             "confidence": "confidence"}[name]
-    return field in kind.model.model_fields
 
 
 def filter_records(dataset: Dataset, kind: Kind, wanted: dict[str, list[str]]) -> list[Any]:
-    """The records of one kind that pass every filter given; unknown filter values are errors."""
+    """The records of one kind that pass every filter given (a record passes a filter when it
+    matches any of its values); unknown filter values are errors."""
     records = dataset.records(kind.name)
     for name, values in wanted.items():
-        if not _applies(kind, name):
+        rule = FILTERS[name]
+        if rule.field not in kind.model.model_fields:
             raise UsageError(f"--{name} does not apply to {kind.name}")
-        target, read = _MATCHERS[name]
-        _check_values(dataset, name, target, values)
-        records = [r for r in records if read(r) & set(values)]
+        _check_values(name, _allowed(dataset, kind, rule), values)
+        records = [r for r in records if rule.read(r) & set(values)]
     return records
 
 
-def _check_values(dataset: Dataset, name: str, target: str | None, values: list[str]) -> None:
-    known = sorted({r.id for r in dataset.records(target)} if target else
-                   {c for r in dataset.records("findings") for c in [r.confidence]})
+def _allowed(dataset: Dataset, kind: Kind, rule: Filter) -> list[str]:
+    if rule.target:
+        return sorted(r.id for r in dataset.records(rule.target))
+    return list(get_args(kind.model.model_fields[rule.field].annotation))
+
+
+def _check_values(name: str, known: list[str], values: list[str]) -> None:
     for value in values:
         if value not in known:
             hint = did_you_mean(value, known) or f"; expected one of {', '.join(known)}"

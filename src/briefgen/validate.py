@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 
-from .dataset import KIND_BY_NAME, Dataset, Entry
+from .dataset import KIND_BY_NAME, Dataset, Entry, tree_id
 from .errors import Problem
 from .load import locate
 from .schema import did_you_mean
@@ -44,7 +44,7 @@ def check_unique_ids(dataset: Dataset) -> list[Problem]:
     for entries in dataset.entries.values():
         for entry in entries:
             record_id = tree_id(entry)
-            first = dataset.by_id.setdefault(record_id, entry) if record_id else entry
+            first = dataset.by_id.get(record_id, entry)
             if first is not entry:
                 problems.append(Problem(
                     locate(entry.tree, ("id",)),
@@ -54,10 +54,6 @@ def check_unique_ids(dataset: Dataset) -> list[Problem]:
     return problems
 
 
-def tree_id(entry: Entry) -> str | None:
-    """The id as written, even where the record failed its schema."""
-    value = entry.tree.get("id") if isinstance(entry.tree, dict) else None
-    return value if isinstance(value, str) else None
 
 
 def _walk(tree: object, path: tuple, done: tuple = ()) -> Iterator[tuple[tuple, object]]:
