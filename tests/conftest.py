@@ -36,3 +36,46 @@ def problems(data: Path | str = "data") -> list[str]:
     except BriefgenError as err:
         return [str(p) for p in err.problems]
     return []
+
+
+BRIEF = """\
+title: A test brief
+audience: plain
+date: "2026-12-03"
+organisations: [Test Org]
+style: uk-oscola
+select:
+  findings: {}
+  quotes: {}
+  statistics: {}
+  recommendations: {}
+"""
+
+TEMPLATE = """\
+# Findings
+
+{% for f in findings %}
+{{ f.text }} {{ cite(f) }}
+
+{% endfor %}
+"""
+
+
+@pytest.fixture
+def project(workdir):
+    """The minimal dataset, one audience `plain` (templates/plain) and one brief (briefs/b.yaml)."""
+    write(workdir, "templates/plain/content.md.j2", TEMPLATE)
+    write(workdir, "briefs/b.yaml", BRIEF)
+    return workdir
+
+
+def brief_problems(path: str = "briefs/b.yaml", data: str = "data") -> list[str]:
+    """Every problem loading one brief reports, as printed lines."""
+    from briefgen.brief import load_briefs
+
+    dataset = load_dataset(Path(data))
+    try:
+        load_briefs([Path(path)], dataset, Path("templates"))
+    except BriefgenError as err:
+        return [str(p) for p in err.problems]
+    return []

@@ -19,6 +19,7 @@ from .load import locate
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$"
+FULL_DATE_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
 PERIOD_PATTERN = (
     r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?"
     r"(?:/\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?)?$"
@@ -28,6 +29,7 @@ PERIOD_PATTERN = (
 PATTERN_WORDS = {
     ID_PATTERN: "lower-case letters and digits in words joined by hyphens, like 'coi-2014'",
     DATE_PATTERN: "a date written YYYY, YYYY-MM or YYYY-MM-DD",
+    FULL_DATE_PATTERN: "a full date written YYYY-MM-DD",
     PERIOD_PATTERN: "a date (YYYY, YYYY-MM or YYYY-MM-DD) or an interval START/END",
 }
 
@@ -50,6 +52,7 @@ Number = Annotated[int | float, BeforeValidator(_number_only)]
 Text = Annotated[str, BeforeValidator(_number_as_text), StringConstraints(min_length=1)]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 DateText = Annotated[str, BeforeValidator(_number_as_text), StringConstraints(pattern=DATE_PATTERN)]
+FullDate = Annotated[str, StringConstraints(pattern=FULL_DATE_PATTERN)]
 Period = Annotated[str, BeforeValidator(_number_as_text), StringConstraints(pattern=PERIOD_PATTERN)]
 
 
@@ -147,6 +150,10 @@ def _message(error: dict, where: tuple, owner: tuple[str, type[BaseModel] | None
         return f"invalid {key!r}; expected {PATTERN_WORDS.get(pattern, pattern)}, got {describe(value)}"
     if kind in ("string_too_short", "too_short"):
         return f"{key!r} is empty; expected at least one {'character' if isinstance(value, str) else 'item'}"
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = error["ctx"].get("ge", error["ctx"].get("gt"))
+        words = "at least" if kind == "greater_than_equal" else "more than"
+        return f"invalid {key!r}; expected {words} {bound}, got {describe(value)}"
     if kind == "value_error":
         return str(error["ctx"]["error"])
     got = describe(value)

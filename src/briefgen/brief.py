@@ -1,0 +1,256 @@
+"""Brief files: one YAML file per document, validated like the dataset.
+
+A brief names its audience (a folder under ``templates/``), its selection rules, its
+citation style, limits and formats. Everything a brief refers to (themes, actors, sources,
+record ids, the template, the style, a reference .docx) is checked here, with the position
+of the key that names it, so ``briefgen check`` reports every problem before a build starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from .dataset import CONFIDENCE, Dataset
+from .errors import LoadError, Location, Problem, ValidationError, display_path
+from .load import YMap, load_file, locate
+from .schema import DateText, FullDate, Id, Model, Text, did_you_mean, validate
+
+FORMATS = ("docx", "md")
+HOUSE_STYLES = ("uk-oscola", "un")
+ORDERS = Literal["as-listed", "date", "theme"]
+SELECTABLE = ("findings", "statistics", "quotes", "recommendations")
+
+
+class Span(Model):
+    """A period of interest: records whose period overlaps it are selected."""
+
+    from_: DateText | None = Field(None, alias="from")
+    to: DateText | None = None
+
+
+class Rule(Model):
+    """How one kind of record is picked. Lists are alternatives (any of); keys combine (all of)."""
+
+    themes: list[Id] = []
+    addressees: list[Id] = []
+    sources: list[Id] = []
+    confidence: list[CONFIDENCE] = []
+    period: Span | None = None
+    include: list[Id] = []
+    exclude: list[Id] = []
+    order: ORDERS = "as-listed"
+    limit: int | None = Field(None, ge=1)
+
+
+class Selection(Model):
+    findings: Rule | None = None
+    statistics: Rule | None = None
+    quotes: Rule | None = None
+    recommendations: Rule | None = None
+
+
+class Limits(Model):
+    words: int | None = Field(None, ge=1)
+    pages: int | None = Field(None, ge=1)
+
+
+class Brief(Model):
+    title: Text
+    subtitle: Text | None = None
+    audience: Id
+    date: FullDate
+    organisations: list[Text] = Field(min_length=1)
+    author: Text | None = None
+    occasion: Text | None = None
+    lang: Text = "en-GB"
+    style: Text | None = None
+    select: Selection
+    limits: Limits = Limits()
+    formats: list[Literal["docx", "md"]] = Field(["docx"], min_length=1)
+    output: Id | None = None
+    reference_docx: Text | None = Field(None, alias="reference-docx")
+    introduction: Text | None = None
+    closing: Text | None = None
+
+
+@dataclass(frozen=True)
+class LoadedBrief:
+    """A valid brief, where it came from, and the files it resolves to."""
+
+    path: Path
+    brief: Brief
+    tree: YMap
+    template_dir: Path
+    audience: "Audience"
+    style: str                    # a house style name or a path to a .csl file
+    reference_docx: Path | None
+
+    @property
+    def name(self) -> str:
+        return self.brief.output or self.path.stem
+
+    def loc(self, *where: Any) -> Location:
+        return locate(self.tree, where) or Location(display_path(self.path))
+
+
+# --- references ---------------------------------------------------------------------------
+
+# What each rule key names: the kind of record its ids must be.
+RULE_REFERENCES = {"themes": "themes", "addressees": "actors", "sources": "sources"}
+
+
+def _reference_problems(tree: YMap, brief: Brief, dataset: Dataset) -> list[Problem]:
+    problems = []
+    for kind in SELECTABLE:
+        rule = getattr(brief.select, kind)
+        if rule is None:
+            continue
+        for key, target in RULE_REFERENCES.items():
+            problems += _unknown_ids(tree, (kind, key), getattr(rule, key), target, dataset)
+        for key in ("include", "exclude"):
+            problems += _unknown_ids(tree, (kind, key), getattr(rule, key), kind, dataset)
+        if rule.addressees and kind != "recommendations":
+            problems.append(Problem(locate(tree, ("select", kind, "addressees")),
+                                    f"'addressees' selects recommendations only; expected it "
+                                    f"under 'recommendations', got it under {kind!r}"))
+    return problems
+
+
+def _unknown_ids(tree: YMap, where: tuple, ids: list[str], target: str,
+                 dataset: Dataset) -> list[Problem]:
+    known = {r.id for r in dataset.records(target)}
+    singular = target.rstrip("s") if target != "statistics" else "statistic"
+    problems = []
+    for index, value in enumerate(ids):
+        if value in known:
+            continue
+        loc = locate(tree, ("select",) + where + (index,))
+        other = dataset.by_id.get(value)
+        if other is not None:
+            message = (f"wrong kind of id in {where[-1]!r}; expected a {singular}, "
+                       f"got the {other.kind.singular} {value!r}")
+        else:
+            hint = did_you_mean(value, sorted(known)) or f"; expected the id of one of the {len(known)} {target}"
+            message = f"unknown {singular} {value!r}{hint}"
+        problems.append(Problem(loc, message))
+    return problems
+
+
+def _file_problems(tree: YMap, brief: Brief, base: Path,
+                   templates: Path) -> tuple[list[Problem], dict[str, Any]]:
+    """The template folder, style and reference .docx a brief names exist."""
+    problems, found = [], {}
+    template_dir = templates / brief.audience
+    known = sorted(p.name for p in templates.iterdir() if p.is_dir()) if templates.is_dir() else []
+    if not (template_dir / "content.md.j2").is_file():
+        hint = did_you_mean(brief.audience, known) or f"; expected one of {', '.join(known) or 'none'}"
+        problems.append(Problem(locate(tree, ("audience",)),
+                                f"unknown audience {brief.audience!r} (no {display_path(template_dir)}/content.md.j2){hint}"))
+    found["template_dir"] = template_dir
+    found["audience"] = audience = load_audience(template_dir) if not problems else Audience()
+    found["style"], problem = _style(tree, brief, base, audience)
+    problems += [problem] if problem else []
+    found["reference_docx"] = None
+    if brief.reference_docx:
+        ref = base / brief.reference_docx
+        if not ref.is_file():
+            problems.append(Problem(locate(tree, ("reference-docx",)),
+                                    f"no reference document {display_path(ref)}; expected a .docx file, got nothing there"))
+        found["reference_docx"] = ref
+    return problems, found
+
+
+def _style(tree: YMap, brief: Brief, base: Path, audience: "Audience") -> tuple[str, Problem | None]:
+    style = brief.style or audience.style
+    if style in HOUSE_STYLES:
+        return style, None
+    path = base / style
+    if path.suffix == ".csl" and path.is_file():
+        return str(path), None
+    hint = did_you_mean(style, list(HOUSE_STYLES)) or ""
+    return style, Problem(locate(tree, ("style",)) or Location(display_path(base)),
+                          f"unknown citation style {style!r}{hint}; expected "
+                          f"{' or '.join(HOUSE_STYLES)}, or the path of a .csl file")
+
+
+class Audience(Model):
+    """An audience's settings (``templates/<audience>/audience.yaml``): its defaults and rules."""
+
+    label: Text = ""
+    style: Text = "uk-oscola"
+    numbered_paragraphs: bool = Field(False, alias="numbered-paragraphs")
+
+
+def load_audience(template_dir: Path) -> Audience:
+    """The audience's settings; a folder without ``audience.yaml`` gets the defaults."""
+    path = template_dir / "audience.yaml"
+    if not path.is_file():
+        return Audience(label=template_dir.name)
+    tree = load_file(path)
+    audience, problems = validate(Audience, tree, "audience", getattr(tree, "loc", Location(display_path(path))))
+    if audience is None:
+        raise ValidationError(problems)
+    return audience
+
+
+# --- loading ------------------------------------------------------------------------------
+
+def load_brief(path: Path, dataset: Dataset, templates: Path) -> LoadedBrief:
+    """Read and check one brief; raise ValidationError listing every problem in it."""
+    tree = load_file(path)
+    shown = display_path(path)
+    if not isinstance(tree, YMap):
+        loc = getattr(tree, "loc", Location(shown, 1, 1))
+        what = "nothing (an empty file)" if tree is None else type(tree).__name__
+        raise ValidationError([Problem(loc, f"wrong top level; expected a mapping of brief keys, got {what}")])
+    brief, problems = validate(Brief, tree, "brief", tree.loc)
+    if brief is None:
+        raise ValidationError(problems)
+    problems = _reference_problems(tree, brief, dataset)
+    found_problems, found = _file_problems(tree, brief, path.parent, templates)
+    problems += found_problems
+    if problems:
+        raise ValidationError(problems)
+    return LoadedBrief(path, brief, tree, **found)
+
+
+def load_briefs(paths: list[Path], dataset: Dataset, templates: Path) -> list[LoadedBrief]:
+    """Every brief, or one ValidationError with the problems of all of them."""
+    loaded, problems = [], []
+    for path in paths:
+        try:
+            loaded.append(load_brief(path, dataset, templates))
+        except (LoadError, ValidationError) as err:
+            problems += err.problems
+    problems += _clashing_outputs(loaded)
+    if problems:
+        raise ValidationError(problems)
+    return loaded
+
+
+def _clashing_outputs(briefs: list[LoadedBrief]) -> list[Problem]:
+    seen: dict[str, LoadedBrief] = {}
+    problems = []
+    for loaded in briefs:
+        first = seen.setdefault(loaded.name, loaded)
+        if first is not loaded:
+            problems.append(Problem(loaded.loc("output"),
+                                    f"output name {loaded.name!r} is taken; expected a name of its own, "
+                                    f"got the one of {display_path(first.path)}"))
+    return problems
+
+
+def date_text(iso: str) -> str:
+    """A date as British and UN style write it: '7 February 2014'."""
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+# Not strftime('%B'): that follows the machine's locale, and a build must not.
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")

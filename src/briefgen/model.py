@@ -1,0 +1,196 @@
+"""The format-neutral document model: what compose produces and every writer reads.
+
+Blocks hold inlines; inlines hold text. Two inline kinds exist only before the cite pass:
+``Cite`` (a Pandoc citation) and ``InlineNote`` (an author's own footnote). The cite pass
+(``cite.py``) replaces both with ``NoteRef`` and fills ``Document.notes``, so a writer sees
+numbered notes whose texts are already formatted, the same for every format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, Union
+
+
+# --- inlines -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Emph:
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Strong:
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Code:
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    pass
+
+
+@dataclass(frozen=True)
+class CiteItem:
+    """One source in a citation: ``[see @coi-2014, para 80, emphasis added]``."""
+
+    key: str
+    label: str | None = None      # a CSL locator label: page, paragraph, section, ...
+    locator: str | None = None
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class Cite:
+    items: tuple[CiteItem, ...]
+    source: str = ""              # the citation as written, for messages and Markdown export
+
+
+@dataclass(frozen=True)
+class InlineNote:
+    blocks: tuple["Block", ...]
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    number: int
+
+
+Inline = Union[Text, Emph, Strong, Code, Link, LineBreak, Cite, InlineNote, NoteRef]
+
+
+# --- blocks ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    children: tuple[Inline, ...]
+    numbered: bool = False        # a numbered paragraph, as UN and committee documents have
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[tuple["Block", ...], ...]
+
+
+@dataclass(frozen=True)
+class OrderedList:
+    items: tuple[tuple["Block", ...], ...]
+    start: int = 1
+
+
+@dataclass(frozen=True)
+class BlockQuote:
+    blocks: tuple["Block", ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[tuple[Inline, ...], ...]
+    rows: tuple[tuple[tuple[Inline, ...], ...], ...]
+    aligns: tuple[str, ...] = ()  # "left", "right", "center" or "" per column
+
+
+@dataclass(frozen=True)
+class ThematicBreak:
+    pass
+
+
+Block = Union[Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table, ThematicBreak]
+
+
+# --- the document ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Note:
+    """A numbered footnote, its text formatted once for every writer."""
+
+    number: int
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str
+    subtitle: str = ""
+    authors: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    date: str = ""                # ISO date, as in the brief
+    date_text: str = ""           # the date as the audience writes it
+    occasion: str = ""
+    lang: str = "en-GB"
+    audience: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    meta: Meta
+    blocks: tuple[Block, ...]
+    notes: tuple[Note, ...] = ()
+    bibliography: tuple[str, ...] = field(default=())   # cited source ids, first-cited order
+
+
+# --- walking -----------------------------------------------------------------------------
+
+def plain_text(nodes: Any) -> str:
+    """The text of inlines or blocks, with notes left out and blocks joined by newlines."""
+    if isinstance(nodes, (list, tuple)):
+        sep = "\n" if nodes and _is_block(nodes[0]) else ""
+        return sep.join(plain_text(n) for n in nodes)
+    if isinstance(nodes, Text):
+        return nodes.text
+    if isinstance(nodes, Code):
+        return nodes.text
+    if isinstance(nodes, LineBreak):
+        return "\n"
+    if isinstance(nodes, (Emph, Strong, Link, Heading, Paragraph)):
+        return plain_text(nodes.children)
+    if isinstance(nodes, (BlockQuote, Note)):
+        return plain_text(nodes.blocks)
+    if isinstance(nodes, (BulletList, OrderedList)):
+        return "\n".join(plain_text(item) for item in nodes.items)
+    if isinstance(nodes, Table):
+        rows = (nodes.header,) + nodes.rows
+        return "\n".join("\t".join(plain_text(cell) for cell in row) for row in rows)
+    return ""
+
+
+def _is_block(node: Any) -> bool:
+    return isinstance(node, (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,
+                             ThematicBreak))
+
+
+def to_data(node: Any) -> Any:
+    """The model as plain JSON-ready values, each node tagged with its type.
+
+    Used for golden files and by writers that hand the document to another program as data.
+    """
+    if is_dataclass(node):
+        data = {"type": type(node).__name__}
+        for f in fields(node):
+            data[f.name] = to_data(getattr(node, f.name))
+        return data
+    if isinstance(node, (list, tuple)):
+        return [to_data(n) for n in node]
+    return node

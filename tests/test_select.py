@@ -1,0 +1,112 @@
+"""Selection is a pure function: the same dataset and rules give the same records, in order."""
+
+from __future__ import annotations
+
+from briefgen.brief import Rule, Selection
+from briefgen.dataset import Finding, Recommendation, Theme
+from briefgen.select import period_bounds, pick, select
+
+THEMES = ["religion", "detention", "food"]
+
+
+def finding(id, themes, period=None, confidence="documented", source="coi-2014"):
+    data = {"id": id, "text": f"Text of {id}.", "themes": themes, "confidence": confidence,
+            "evidence": [{"source": source, "paragraph": "1"}]}
+    if period:
+        data["period"] = period
+    return Finding.model_validate(data)
+
+
+def rec(id, addressees, themes=("religion",)):
+    return Recommendation.model_validate({
+        "id": id, "text": f"Do {id}.", "addressees": list(addressees), "themes": list(themes),
+        "evidence": [{"source": "brief-2024", "section": "Recommendations"}]})
+
+
+FINDINGS = [
+    finding("a", ["detention"], "2019", source="hrw-2019"),
+    finding("b", ["religion"], "2014", "un-established"),
+    finding("c", ["food", "religion"], "2007/2017", "survey", source="csw-2018"),
+    finding("d", ["religion"]),
+    finding("e", ["food"], "2020-09"),
+]
+
+
+def ids(records):
+    return [r.id for r in records]
+
+
+def run(**rule):
+    return ids(pick(FINDINGS, Rule.model_validate(rule), THEMES))
+
+
+def test_an_empty_rule_picks_every_record_in_dataset_order():
+    assert run() == ["a", "b", "c", "d", "e"]
+
+
+def test_themes_are_alternatives():
+    assert run(themes=["religion"]) == ["b", "c", "d"]
+    assert run(themes=["religion", "detention"]) == ["a", "b", "c", "d"]
+
+
+def test_keys_combine_all_of():
+    assert run(themes=["religion"], confidence=["survey", "documented"]) == ["c", "d"]
+    assert run(themes=["religion"], sources=["coi-2014"]) == ["b", "d"]
+
+
+def test_period_overlap_and_records_without_period_left_out():
+    assert run(period={"from": "2015"}) == ["a", "c", "e"]
+    assert run(period={"to": "2014-12"}) == ["b", "c"]
+    assert run(period={"from": "2020-09-30", "to": "2021"}) == ["e"]
+
+
+def test_include_alone_picks_exactly_those_in_the_order_listed():
+    assert run(include=["e", "a", "e"]) == ["e", "a"]
+
+
+def test_include_adds_to_filters_and_exclude_removes():
+    assert run(themes=["detention"], include=["e"]) == ["e", "a"]
+    assert run(themes=["religion"], exclude=["c"]) == ["b", "d"]
+    assert run(include=["b"], exclude=["b"]) == []
+
+
+def test_order_by_date_oldest_first_undated_last():
+    assert run(order="date") == ["c", "b", "a", "e", "d"]
+
+
+def test_order_by_theme_follows_the_rule_then_the_vocabulary():
+    assert run(order="theme") == ["b", "c", "d", "a", "e"]
+    assert run(order="theme", themes=["food", "religion"]) == ["c", "e", "b", "d"]
+
+
+def test_limit_cuts_after_ordering():
+    assert run(order="date", limit=2) == ["c", "b"]
+
+
+def test_addressees_pick_recommendations():
+    recs = [rec("r1", ["uk"]), rec("r2", ["dprk", "uk"]), rec("r3", ["china"])]
+    assert ids(pick(recs, Rule(addressees=["dprk", "china"]), THEMES)) == ["r2", "r3"]
+
+
+class FakeDataset:
+    def __init__(self, **records):
+        self._records = records
+
+    def records(self, kind):
+        return self._records.get(kind, [])
+
+
+def test_select_leaves_out_kinds_the_brief_does_not_name_and_is_repeatable():
+    themes = [Theme(id=t, label=t) for t in THEMES]
+    dataset = FakeDataset(themes=themes, findings=FINDINGS, recommendations=[rec("r1", ["uk"])])
+    selection = Selection.model_validate({"findings": {"themes": ["food"]}})
+    first = select(dataset, selection)
+    assert ids(first.findings) == ["c", "e"]
+    assert first.recommendations == () and first.quotes == ()
+    assert select(dataset, selection) == first
+    assert first.source_ids() == ["csw-2018", "coi-2014"]
+
+
+def test_period_bounds():
+    assert period_bounds("2014") == ("2014-01-01", "2014-12-31")
+    assert period_bounds("2007/2017-03") == ("2007-01-01", "2017-03-31")
