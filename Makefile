@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: briefs test check bench clean
+.PHONY: briefs test check bench golden clean
 
 briefs: $(READY)
 	$(BIN)/briefgen build --all
@@ -19,6 +19,10 @@ check: $(READY)
 
 bench: $(READY)
 	$(BIN)/python bench/run.py
+
+# Rewrite the writers' golden files from the current code; review the diff before committing.
+golden: $(READY)
+	BRIEFGEN_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q tests/writers
 
 # Debian's python3 lacks ensurepip unless python3-venv is installed: then make the venv
 # without pip and let the system pip install pip into it (`pip --python`, pip >= 22.3).

@@ -1,0 +1,1 @@
+"""Writers: one module per output format, each walking the same document model."""

@@ -1,0 +1,550 @@
+"""The DOCX writer: walks the document model with python-docx, with real Word footnotes.
+
+The output is an ordinary Word document built from styles, so an organisation restyles it by
+passing its own ``reference_docx`` (as Pandoc's ``--reference-doc``): that file's styles, page
+setup, headers and footers are kept, its body is replaced.
+
+- Notes become a ``/word/footnotes.xml`` part, one ``w:footnote`` per ``Note`` and one
+  ``w:footnoteReference`` per ``NoteRef``; python-docx has no footnote API, so the XML is built
+  in ``ooxml.py`` and the part class is registered below with python-docx's ``PartFactory``.
+- Lists, numbered paragraphs and headings use Word's own styles and numbering, so Word
+  renumbers items when one is moved.
+- The same inputs give the same bytes: zip entries carry one fixed timestamp and the core
+  properties' dates come from ``epoch`` (see ``resolve_epoch``).
+- Text is made safe for XML in one place, ``xml_text``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import docx
+from docx.document import Document as WordDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.blkcntnr import BlockItemContainer
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import PartFactory
+from docx.oxml.parser import OxmlElement
+from docx.parts.numbering import NumberingPart
+from docx.parts.story import StoryPart
+from docx.styles.style import BaseStyle, StyleFactory
+from docx.shared import Cm, Length, Mm, Twips
+from docx.text.paragraph import Paragraph as WordParagraph
+from docx.text.run import Run
+
+from briefgen import model
+from briefgen.errors import UsageError
+from briefgen.writers import ooxml
+
+EAST_ASIAN_FONT = "Noto Serif CJK KR"
+EAST_ASIAN_LANG = "ko-KR"
+TABLE_STYLE = "Briefing Table"
+CODE_STYLE = "HTML Code"
+FALLBACK_EPOCH = 946684800          # 2000-01-01T00:00:00Z
+ZIP_EPOCH = 315532800               # 1980-01-01, the earliest time a zip entry can carry
+
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")
+# Everything XML 1.0 cannot hold: C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NEWLINE = re.compile("\r\n|[\r\n]")
+_STYLE_TYPES = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
+                "table": WD_STYLE_TYPE.TABLE}
+_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT,
+          "center": WD_ALIGN_PARAGRAPH.CENTER}
+
+
+class FootnotesPart(StoryPart):
+    """The ``/word/footnotes.xml`` part: a story part whose root holds the notes.
+
+    Being a ``StoryPart``, it looks styles up in the document part and relates hyperlinks to
+    itself, so python-docx's paragraph and run proxies work inside a note.
+    """
+
+
+# Load a reference document's footnotes as XML rather than opaque bytes.
+PartFactory.part_type_for[CT.WML_FOOTNOTES] = FootnotesPart
+
+
+def write_docx(doc: model.Document, out: Path, *, reference_docx: Path | None = None,
+               epoch: int | None = None) -> None:
+    """Write ``doc`` (after the cite pass) as a .docx file at ``out``.
+
+    ``reference_docx`` supplies styles, page setup, headers and footers; without it the
+    python-docx template is set to A4 with 2.5 cm margins and a centred page number.
+    ``epoch`` (seconds) dates the file; see ``resolve_epoch`` for what happens when it is None.
+    """
+    when = resolve_epoch(epoch, doc.meta)
+    document = _open(reference_docx)
+    styles = _prepare(document, doc.meta, house=reference_docx is None)
+    _Writer(document, doc, styles).write()
+    _set_core_properties(document, doc.meta, when)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    Path(out).write_bytes(_reproducible_zip(buffer.getvalue(), when))
+
+
+def xml_text(text: str) -> str:
+    """Text as it goes into a ``w:t``: the one escaping function of this writer.
+
+    - Characters XML 1.0 cannot hold (C0 controls such as ``\\x00`` and ``\\x0b``, lone
+      surrogates, U+FFFE, U+FFFF) are dropped: no XML parser would read the file otherwise.
+    - A line break (LF, CR or CRLF) becomes one space, as a soft break in Markdown does; a hard
+      break is a ``LineBreak`` node and becomes ``w:br``.
+    - A tab stays a tab; python-docx writes it as ``w:tab``.
+    - Markup characters (``<``, ``&``, ``{{``, ``*``, ``#``) stay as they are: lxml escapes
+      them when it serialises, so they show as the same literal text in Word.
+    """
+    return _NEWLINE.sub(" ", _NOT_XML.sub("", text))
+
+
+def resolve_epoch(epoch: int | None, meta: model.Meta) -> datetime:
+    """The moment the document is dated with, in UTC.
+
+    In order: ``epoch``; else the ``SOURCE_DATE_EPOCH`` environment variable (the
+    reproducible-builds convention); else ``meta.date`` at 00:00 UTC; else 2000-01-01.
+    """
+    if epoch is None:
+        epoch = _env_epoch()
+    if epoch is None:
+        epoch = _meta_epoch(meta.date)
+    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+
+
+def _env_epoch() -> int | None:
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise UsageError(f"SOURCE_DATE_EPOCH is not a whole number of seconds; "
+                         f"expected an integer such as 1700000000, got {value!r}") from None
+
+
+def _meta_epoch(iso_date: str) -> int:
+    try:
+        day = date.fromisoformat(iso_date)
+    except ValueError:
+        return FALLBACK_EPOCH
+    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+
+
+# --- the package -----------------------------------------------------------------------------
+
+def _open(reference: Path | None) -> WordDocument:
+    """The starting document: python-docx's template, or the reference with its body emptied.
+
+    Only the reference's final ``w:sectPr`` (page setup, header and footer references) stays
+    in its body; every other part it has is kept as it is.
+    """
+    if reference is None:
+        return docx.Document()
+    document = docx.Document(str(reference))
+    body = document.element.body
+    for child in list(body):
+        if child is not body.sectPr:
+            body.remove(child)
+    return document
+
+
+def _prepare(document: WordDocument, meta: model.Meta, house: bool) -> dict[str, BaseStyle]:
+    """Styles, language, settings and footer every output needs; returns the styles to use."""
+    styles = _ensure_styles(document)
+    if house:
+        _house_layout(document, styles)
+    ooxml.set_run_defaults(document.styles.element, meta.lang or "en-GB", EAST_ASIAN_FONT,
+                           EAST_ASIAN_LANG)
+    ooxml.add_footnote_settings(document.settings.element)
+    _drop_thumbnail(document)
+    if document.sections[-1].footer.is_linked_to_previous:
+        _page_number_footer(document)
+    return styles
+
+
+def _ensure_styles(document: WordDocument) -> dict[str, BaseStyle]:
+    """Each style the writer uses, found as Word finds built-in styles, else added.
+
+    Word matches built-in style names in any case ("Footnote Text" is "footnote text"), and a
+    reference document may use either, so a style is found by name in any case, else by its
+    usual styleId; only a style found neither way is added.
+    """
+    normal = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    normal_id = normal.style_id if normal is not None else "Normal"
+    found: dict[str, BaseStyle] = {"Normal": normal}
+    existing = list(document.styles)
+    for name, (kind, style_id, _, _) in ooxml.STYLE_DEFINITIONS.items():
+        style = _find_style(existing, name, style_id, _STYLE_TYPES[kind])
+        if style is None:
+            taken = {s.style_id for s in existing}
+            free_id = style_id if style_id not in taken else f"{style_id}Briefgen"
+            style = StyleFactory(ooxml.add_style(document.styles.element, name, normal_id, free_id))
+            existing.append(style)
+        found[name] = style
+    return found
+
+
+def _find_style(styles: list[BaseStyle], name: str, style_id: str,
+                kind: WD_STYLE_TYPE) -> BaseStyle | None:
+    candidates = [s for s in styles if s.type == kind]
+    by_name = (s for s in candidates if (s.name or "").lower() == name.lower())
+    by_id = (s for s in candidates if s.style_id == style_id)
+    return next(by_name, None) or next(by_id, None)
+
+
+def _house_layout(document: WordDocument, styles: dict[str, BaseStyle]) -> None:
+    """A4 with 2.5 cm margins and an indented Quote style, for the python-docx template."""
+    section = document.sections[-1]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("top", "bottom", "left", "right"):
+        setattr(section, f"{side}_margin", Cm(2.5))
+    section.header_distance = section.footer_distance = Cm(1.25)
+    ooxml.indent_quote(styles["Quote"].element)
+
+
+def _page_number_footer(document: WordDocument) -> None:
+    """A centred PAGE field in the footer, for documents whose footer is not defined."""
+    footer = document.sections[-1].footer
+    footer.is_linked_to_previous = False
+    paragraph = footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for run in ooxml.field_runs("PAGE", "1"):
+        paragraph._p.append(run)
+
+
+def _drop_thumbnail(document: WordDocument) -> None:
+    """The template's preview image shows some other document: leave it out."""
+    rels = document.part.package.rels
+    for r_id in [r_id for r_id, rel in rels.items() if rel.reltype == RT.THUMBNAIL]:
+        del rels[r_id]
+
+
+def _set_core_properties(document: WordDocument, meta: model.Meta, when: datetime) -> None:
+    """Title, author and language from the brief; dates from ``when``; nothing left over."""
+    props = document.core_properties
+    author = "; ".join(meta.authors or meta.organisations)
+    props.title = xml_text(meta.title)
+    props.subject = xml_text(meta.subtitle)
+    props.author = props.last_modified_by = xml_text(author)
+    props.language = meta.lang
+    props.created = props.modified = props.last_printed = when.replace(tzinfo=None)
+    props.revision = 1
+    for name in ("keywords", "comments", "category", "content_status", "identifier", "version"):
+        setattr(props, name, "")
+
+
+def _reproducible_zip(data: bytes, when: datetime) -> bytes:
+    """The same zip with every entry dated ``when`` (from 1980 on) and no host details."""
+    stamp = datetime.fromtimestamp(max(when.timestamp(), ZIP_EPOCH), tz=timezone.utc)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0
+            entry.external_attr = 0
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
+
+
+def _numbering_root(document: WordDocument):
+    """The numbering part's root, adding the part when the reference document has none."""
+    part = document.part
+    try:
+        return part.part_related_by(RT.NUMBERING).element
+    except KeyError:
+        name = _free_partname(part.package, "/word/numbering")
+        numbering = NumberingPart(name, CT.WML_NUMBERING, ooxml.new_numbering(), part.package)
+        part.relate_to(numbering, RT.NUMBERING)
+        return numbering.element
+
+
+def _free_partname(package, stem: str) -> PackURI:
+    """``stem.xml`` as Word names the part, or ``stem1.xml``... when a part has that name."""
+    taken = {str(part.partname) for part in package.iter_parts()}
+    if f"{stem}.xml" not in taken:
+        return PackURI(f"{stem}.xml")
+    return package.next_partname(f"{stem}%d.xml")
+
+
+def _footnotes_part(document: WordDocument) -> FootnotesPart:
+    """The footnotes part with its separators but no notes (the reference's, else a new one)."""
+    part = document.part
+    try:
+        notes = part.part_related_by(RT.FOOTNOTES)
+    except KeyError:
+        notes = FootnotesPart(_free_partname(part.package, "/word/footnotes"), CT.WML_FOOTNOTES,
+                              ooxml.new_footnotes(), part.package)
+        part.relate_to(notes, RT.FOOTNOTES)
+    notes.element.remove_notes()
+    notes.element.ensure_separators()
+    return notes
+
+
+# --- the walk --------------------------------------------------------------------------------
+
+class _Lists:
+    """Word numbering for this document: one definition per kind, one instance per list."""
+
+    def __init__(self, root) -> None:
+        self._root = root
+        first, _ = ooxml.next_ids(root)
+        self._bullet, self._ordered, self._paragraph = first, first + 1, first + 2
+        ooxml.add_abstract_num(root, ooxml.bullet_list_definition(self._bullet))
+        ooxml.add_abstract_num(root, ooxml.ordered_list_definition(self._ordered))
+        ooxml.add_abstract_num(root, ooxml.paragraph_numbering_definition(self._paragraph))
+        self.bullets = self._instance(self._bullet)
+        self.paragraphs = self._instance(self._paragraph)
+
+    def ordered(self, start: int, level: int) -> int:
+        """A new instance for one ordered list, so it counts from its own ``start``."""
+        return self._instance(self._ordered, (level, start))
+
+    def _instance(self, abstract_id: int, restart: tuple[int, int] | None = None) -> int:
+        _, num_id = ooxml.next_ids(self._root)
+        ooxml.add_num(self._root, ooxml.num(num_id, abstract_id, restart))
+        return num_id
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """Where blocks go and how plain paragraphs there are styled."""
+
+    container: Any              # python-docx Document, _Cell or a footnote container
+    style: Any                  # paragraph style for plain paragraphs here
+    depth: int = 0              # list nesting level (Word's ilvl)
+
+
+@dataclass(frozen=True)
+class _Fmt:
+    """Character formatting inherited from enclosing inlines."""
+
+    italic: bool = False
+    bold: bool = False
+    code: bool = False
+
+
+class _Writer:
+    """One pass over the model, appending to a prepared python-docx document."""
+
+    def __init__(self, document: WordDocument, doc: model.Document,
+                 styles: dict[str, BaseStyle]) -> None:
+        self.document = document
+        self.doc = doc
+        self.styles = styles
+        self.lists = _Lists(_numbering_root(document))
+        self.notes_part = _footnotes_part(document)
+        self.note_numbers = {note.number for note in doc.notes}
+        self.ref_style_id = self.styles["footnote reference"].style_id
+        self.block_width = _text_width(document.sections[-1])
+        self._blocks: dict[type, Callable[[_Ctx, Any], None]] = {
+            model.Heading: self._heading, model.Paragraph: self._paragraph,
+            model.BulletList: self._list, model.OrderedList: self._list,
+            model.BlockQuote: self._quote, model.Table: self._table,
+            model.ThematicBreak: self._rule,
+        }
+
+    def write(self) -> None:
+        body = _Ctx(self.document, self.styles["Normal"])
+        self._title_block(body)
+        self._blocks_in(body, self.doc.blocks)
+        for note in sorted(self.doc.notes, key=lambda n: n.number):
+            self._note(note)
+
+    def _title_block(self, ctx: _Ctx) -> None:
+        """Title, subtitle, then occasion, organisations and date as plain lines."""
+        meta = self.doc.meta
+        self._line(ctx, self.styles["Title"], meta.title)
+        if meta.subtitle:
+            self._line(ctx, self.styles["Subtitle"], meta.subtitle)
+        for line in (meta.occasion, ", ".join(meta.organisations), meta.date_text):
+            if line:
+                self._line(ctx, ctx.style, line)
+
+    def _line(self, ctx: _Ctx, style: Any, text: str) -> None:
+        self._inlines(self._new_paragraph(ctx.container, style), (model.Text(text),))
+
+    # -- blocks --
+
+    def _new_paragraph(self, container: Any, style: BaseStyle | None) -> WordParagraph:
+        """An empty paragraph; the default style is left implicit, as Word writes it.
+
+        Styles are set by the ids resolved once in ``_ensure_styles``: python-docx's own
+        setter looks the default style up again on every call, half the writer's time.
+        """
+        paragraph = container.add_paragraph()
+        normal = self.styles["Normal"]
+        if style is not None and (normal is None or style.style_id != normal.style_id):
+            paragraph._p.get_or_add_pPr().style = style.style_id
+        return paragraph
+
+    def _blocks_in(self, ctx: _Ctx, blocks: tuple[model.Block, ...]) -> None:
+        for block in blocks:
+            self._blocks[type(block)](ctx, block)
+
+    def _heading(self, ctx: _Ctx, node: model.Heading) -> None:
+        """Heading 1-3; deeper levels share Heading 3, the deepest a brief's outline uses."""
+        style = self.styles[f"Heading {min(max(node.level, 1), 3)}"]
+        self._inlines(self._new_paragraph(ctx.container, style), node.children)
+
+    def _paragraph(self, ctx: _Ctx, node: model.Paragraph) -> WordParagraph:
+        paragraph = self._new_paragraph(ctx.container, ctx.style)
+        if node.numbered:
+            ooxml.set_numbering(paragraph._p.get_or_add_pPr(), self.lists.paragraphs, 0)
+        self._inlines(paragraph, node.children)
+        return paragraph
+
+    def _list(self, ctx: _Ctx, node: model.BulletList | model.OrderedList) -> None:
+        if isinstance(node, model.OrderedList):
+            style, num_id = self.styles["List Number"], self.lists.ordered(node.start, ctx.depth)
+        else:
+            style, num_id = self.styles["List Bullet"], self.lists.bullets
+        for item in node.items:
+            self._item(ctx, item, style, num_id)
+
+    def _item(self, ctx: _Ctx, blocks: tuple[model.Block, ...], style: Any, num_id: int) -> None:
+        """One list item: its first paragraph carries the number, the rest are indented."""
+        rest = blocks
+        if blocks and isinstance(blocks[0], model.Paragraph):
+            paragraph = self._paragraph(replace(ctx, style=style), blocks[0])
+            rest = blocks[1:]
+        else:
+            paragraph = self._new_paragraph(ctx.container, style)
+        ooxml.set_numbering(paragraph._p.get_or_add_pPr(), num_id, ctx.depth)
+        inner = replace(ctx, depth=ctx.depth + 1)
+        for block in rest:
+            if isinstance(block, model.Paragraph):
+                more = self._paragraph(ctx, block)
+                more.paragraph_format.left_indent = Twips(720 * (ctx.depth + 1))
+            else:
+                self._blocks[type(block)](inner, block)
+
+    def _quote(self, ctx: _Ctx, node: model.BlockQuote) -> None:
+        self._blocks_in(replace(ctx, style=self.styles["Quote"]), node.blocks)
+
+    def _table(self, ctx: _Ctx, node: model.Table) -> None:
+        rows = (node.header,) + node.rows
+        columns = max(len(row) for row in rows)
+        if isinstance(ctx.container, WordDocument):
+            table = ctx.container.add_table(len(rows), columns)
+        else:
+            table = ctx.container.add_table(len(rows), columns, self.block_width)
+        table.style = self.styles[TABLE_STYLE]
+        ooxml.set_table_look(table._tbl)
+        ooxml.mark_header_row(table.rows[0]._tr)
+        for row, cells in zip(table.rows, rows):
+            for index, (cell, inlines) in enumerate(zip(row.cells, cells)):
+                paragraph = cell.paragraphs[0]
+                align = node.aligns[index] if index < len(node.aligns) else ""
+                if align in _ALIGN:
+                    paragraph.alignment = _ALIGN[align]
+                self._inlines(paragraph, inlines)
+
+    def _rule(self, ctx: _Ctx, node: model.ThematicBreak) -> None:
+        paragraph = self._new_paragraph(ctx.container, ctx.style)
+        ooxml.set_bottom_border(paragraph._p.get_or_add_pPr())
+
+    # -- notes --
+
+    def _note(self, note: model.Note) -> None:
+        """One ``w:footnote``: the number mark, a space, then the note's blocks."""
+        element = self.notes_part.element.add_note(note.number)
+        story = BlockItemContainer(element, self.notes_part)
+        ctx = _Ctx(story, self.styles["footnote text"])
+        blocks = note.blocks
+        if blocks and isinstance(blocks[0], model.Paragraph):
+            first = self._paragraph(ctx, blocks[0])
+            blocks = blocks[1:]
+        else:
+            first = self._new_paragraph(story, ctx.style)
+        mark = [ooxml.footnote_ref_run(self.ref_style_id), _space_run()]
+        position = 0 if first._p.pPr is None else 1
+        first._p[position:position] = mark
+        self._blocks_in(ctx, blocks)
+
+    # -- inlines --
+
+    def _inlines(self, paragraph: WordParagraph, inlines: tuple[model.Inline, ...],
+                 fmt: _Fmt = _Fmt(), link: Any = None) -> None:
+        for node in inlines:
+            self._inline(paragraph, node, fmt, link)
+
+    def _inline(self, paragraph: WordParagraph, node: model.Inline, fmt: _Fmt, link: Any) -> None:
+        if isinstance(node, model.Text):
+            self._text(paragraph, node.text, fmt, link)
+        elif isinstance(node, model.Emph):
+            self._inlines(paragraph, node.children, replace(fmt, italic=True), link)
+        elif isinstance(node, model.Strong):
+            self._inlines(paragraph, node.children, replace(fmt, bold=True), link)
+        elif isinstance(node, model.Code):
+            self._text(paragraph, node.text, replace(fmt, code=True), link)
+        elif isinstance(node, model.Link):
+            self._link(paragraph, node, fmt, link)
+        elif isinstance(node, model.LineBreak):
+            self._run(paragraph, fmt, link).add_break()
+        elif isinstance(node, model.NoteRef):
+            self._note_ref(paragraph, node, link)
+        else:
+            raise TypeError(f"the DOCX writer needs a document after the cite pass; "
+                            f"expected Text, Emph, Strong, Code, Link, LineBreak or NoteRef, "
+                            f"got {type(node).__name__}")
+
+    def _run(self, paragraph: WordParagraph, fmt: _Fmt, link: Any) -> Run:
+        if link is None:
+            run = paragraph.add_run()
+        else:
+            run = Run(OxmlElement("w:r"), paragraph)
+            link.append(run._r)
+        style = CODE_STYLE if fmt.code else "Hyperlink" if link is not None else None
+        if style is not None:
+            run._r.get_or_add_rPr().style = self.styles[style].style_id
+        if fmt.italic:
+            run.italic = True
+        if fmt.bold:
+            run.bold = True
+        return run
+
+    def _text(self, paragraph: WordParagraph, text: str, fmt: _Fmt, link: Any) -> None:
+        text = xml_text(text)
+        if not text:
+            return
+        run = self._run(paragraph, fmt, link)
+        run.text = text
+        if _HANGUL.search(text):
+            ooxml.set_east_asian_font(run._r.get_or_add_rPr(), EAST_ASIAN_FONT, hint=True)
+
+    def _link(self, paragraph: WordParagraph, node: model.Link, fmt: _Fmt, link: Any) -> None:
+        """A ``w:hyperlink`` to an external relationship; a link inside a link joins the outer."""
+        if link is None:
+            r_id = paragraph.part.relate_to(xml_text(node.url), RT.HYPERLINK, is_external=True)
+            link = ooxml.hyperlink(r_id)
+            paragraph._p.append(link)
+        self._inlines(paragraph, node.children, fmt, link)
+
+    def _note_ref(self, paragraph: WordParagraph, node: model.NoteRef, link: Any) -> None:
+        if node.number not in self.note_numbers:
+            raise ValueError(f"NoteRef({node.number}) has no Note in doc.notes")
+        run = ooxml.footnote_reference_run(node.number, self.ref_style_id)
+        (paragraph._p if link is None else link).append(run)
+
+
+def _text_width(section) -> Length:
+    """The width between the margins, assuming A4 and 2.5 cm where the section is silent."""
+    width = section.page_width or Mm(210)
+    return Length(width - (section.left_margin or Cm(2.5)) - (section.right_margin or Cm(2.5)))
+
+
+def _space_run():
+    run = OxmlElement("w:r")
+    run.add_t(" ")
+    return run
