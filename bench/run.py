@@ -1,4 +1,4 @@
-"""`make bench`: how long checking the dataset takes, on the bundled data and at scale.
+"""`make bench`: how long checking the dataset takes, and building the start brief to DOCX.
 
 Writes bench/results.json and bench/results.md and prints the table. Each figure is the
 median of several runs on this machine; the scale run also reports peak memory (max RSS).
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import platform
+import shutil
+import tempfile
 import statistics
 import subprocess
 import sys
@@ -58,6 +60,43 @@ def load_and_validate(data: Path) -> dict:
             "records": int(runs[0][3])}
 
 
+START_BRIEF = PROJECT / "briefs" / "uk-westminster-hall-forb.yaml"
+
+
+def _best_wall(command: list[str], cwd: Path) -> float:
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=cwd)
+        times.append(time.perf_counter() - start)
+    return _median(times)
+
+
+def docx_against_pandoc() -> dict:
+    """The start brief to DOCX in a fresh process, beside Pandoc on the same content.
+
+    Pandoc gets briefgen's own Markdown export with its CSL-JSON bibliography and the same
+    CSL style, so both make the same document with the same notes from the same input.
+    """
+    out = Path(tempfile.mkdtemp(prefix="briefgen-bench-"))
+    try:
+        briefgen = [sys.executable, "-m", "briefgen.cli", "build", str(START_BRIEF)]
+        subprocess.run(briefgen + ["--format", "md", "--out", str(out)], check=True,
+                       capture_output=True, cwd=PROJECT)
+        result = {"briefgen_docx_fresh_process_s":
+                  _best_wall(briefgen + ["--format", "docx", "--out", str(out)], PROJECT)}
+        pandoc = shutil.which("pandoc")
+        if pandoc:
+            md = f"{START_BRIEF.stem}.md"
+            result["pandoc_citeproc_docx_s"] = _best_wall(
+                [pandoc, "--citeproc", md, "-o", "pandoc.docx"], out)
+            result["pandoc"] = subprocess.run([pandoc, "--version"], capture_output=True,
+                                              text=True).stdout.splitlines()[0]
+        return result
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def main() -> None:
     scale = generate(HERE / "out" / "scale-data")
     results = {
@@ -66,6 +105,7 @@ def main() -> None:
         "bundled": {"check_fresh_process_s": fresh_process_check(PROJECT / "data"),
                     **load_and_validate(PROJECT / "data")},
         "scale": {"check_fresh_process_s": fresh_process_check(scale), **load_and_validate(scale)},
+        "start_brief_docx": docx_against_pandoc(),
     }
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     table = render(results)
@@ -80,6 +120,13 @@ def render(results: dict) -> str:
         r = results[name]
         rows.append(f"| {name} | {r['records']:,} | {r['check_fresh_process_s']:.3f} s | "
                     f"{r['import_s']:.3f} s | {r['load_validate_s']:.3f} s | {r['peak_rss_mb']:.0f} MB |")
+    docx = results["start_brief_docx"]
+    rows += ["", "| start brief to DOCX | briefgen (fresh process) | pandoc --citeproc (same Markdown, bibliography, CSL) | ratio |",
+             "|---|---:|---:|---:|"]
+    pandoc = docx.get("pandoc_citeproc_docx_s")
+    ratio = f"{docx['briefgen_docx_fresh_process_s'] / pandoc:.2f}" if pandoc else "n/a"
+    rows.append(f"| {START_BRIEF.name} | {docx['briefgen_docx_fresh_process_s']:.3f} s | "
+                f"{f'{pandoc:.3f} s' if pandoc else 'pandoc not installed'} | {ratio} |")
     return "\n".join(rows) + f"\n\nmedian of {results['runs_per_figure']} runs; {results['machine']}"
 
 

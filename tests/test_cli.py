@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from briefgen.cli import main
-from conftest import write
+from conftest import BRIEF, write
 
 
 def run(*args):
@@ -91,21 +91,48 @@ def test_ls_rejects_a_filter_that_does_not_apply(workdir):
     assert result.stderr == "briefgen: error: --addressee does not apply to sources\n"
 
 
-def test_build_validates_and_reports_what_it_would_build(workdir):
-    write(workdir, "briefs/uk-briefing.yaml", "title: A briefing\n")
-    before = snapshot(workdir)
-    result = run("build", "--all")
-    assert result.returncode == 0
-    assert result.stdout.splitlines()[1] == (
-        "would build briefs/uk-briefing.yaml (no writers are installed yet; nothing was written)")
-    assert snapshot(workdir) == before
+def test_build_writes_each_format_and_leaves_inputs_alone(project):
+    before = snapshot(project)
+    result = run("build", "briefs/b.yaml", "--format", "md", "--format", "docx", "--out", "out")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (project / "out").iterdir()) == ["b.csl", "b.docx", "b.json", "b.md"]
+    assert {k: v for k, v in snapshot(project).items() if "/out/" not in k} == before
 
 
-def test_build_fails_on_an_invalid_dataset(workdir):
-    write(workdir, "data/findings/x.yaml", "- id: a\n")
-    result = run("build", "--all")
+def test_a_failing_brief_writes_nothing_and_the_others_still_build(project):
+    write(project, "templates/broken/content.md.j2", "{{ findings[0].txt }}\n")
+    write(project, "briefs/a.yaml", BRIEF.replace("audience: plain", "audience: broken"))
+    result = run("build", "--all", "--format", "md", "--out", "out")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "templates/broken/content.md.j2:1:1: error: template uses an undefined value: "
+        "'briefgen.dataset.Finding object' has no attribute 'txt'",
+        "briefgen: 1 problem in 1 file",
+    ]
+    assert sorted(p.name for p in (project / "out").iterdir()) == ["b.csl", "b.json", "b.md"]
+
+
+def test_build_fails_on_an_invalid_dataset_and_writes_nothing(project):
+    write(project, "data/findings/x.yaml", "- id: a\n")
+    result = run("build", "--all", "--out", "out")
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == "briefgen: 4 problems in 1 file"
+    assert not (project / "out").exists()
+
+
+def test_build_needs_briefs_or_all(project):
+    result = run("build")
+    assert result.returncode == 2
+    assert result.stderr == "briefgen: error: no briefs to build; expected brief files or --all\n"
+
+
+def test_check_covers_briefs(project):
+    write(project, "briefs/b.yaml", BRIEF.replace("audience: plain", "audience: plan"))
+    result = run("check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "briefs/b.yaml:2:11: error: unknown audience 'plan' (no templates/plan/content.md.j2); "
+        "did you mean 'plain'?")
 
 
 def test_ls_confidence_levels_come_from_the_schema_not_from_the_records(workdir, capsys):

@@ -20,7 +20,7 @@ def test_a_citation_with_a_locator():
 
 
 def test_several_items_prefix_suffix_and_braced_locator():
-    cite = parse_citation("see @ohchr-2020, section {Legal framework}, emphasis added; @hrw-2019, pp. 3-5")
+    cite = parse_citation("see @ohchr-2020, {section Legal framework}, emphasis added; @hrw-2019, pp. 3-5")
     assert cite.items == (
         m.CiteItem("ohchr-2020", "section", "Legal framework", "see", ", emphasis added"),
         m.CiteItem("hrw-2019", "page", "3-5"),

@@ -13,11 +13,16 @@ from pathlib import Path
 
 from . import __version__
 from .dataset import KIND_BY_NAME, KINDS, Dataset, load_dataset
+from .brief import FORMATS, load_briefs
 from .errors import BriefgenError, Problem, UsageError
 from .listing import FILTERS, filter_records, render_table
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+
+
+class BuildFailed(BriefgenError):
+    """Some briefs failed to build (the others were written)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,9 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("--width", type=int, default=0, help="table width (default: the terminal's)")
     _data_options(ls)
 
-    build = sub.add_parser("build", help="build briefs (validates and reports until writers land)")
-    build.add_argument("briefs", nargs="*", type=Path, help="brief files (default: every one)")
+    build = sub.add_parser("build", help="build briefs into documents")
+    build.add_argument("briefs", nargs="*", type=Path, help="brief files")
     build.add_argument("--all", action="store_true", help="every brief in the briefs folder")
+    build.add_argument("--format", action="append", choices=FORMATS, metavar="FORMAT",
+                       help=f"only this format ({', '.join(FORMATS)}; repeat for several; "
+                            "default: the formats each brief asks for)")
+    build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
     _data_options(build)
     return parser
 
@@ -46,6 +55,8 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, default=Path("data"), help="dataset folder (default: data)")
     parser.add_argument("--briefs-dir", type=Path, default=Path("briefs"),
                         help="folder of brief files (default: briefs)")
+    parser.add_argument("--templates", type=Path, default=Path("templates"),
+                        help="folder of audience templates (default: templates)")
 
 
 def _summary(dataset: Dataset) -> str:
@@ -58,8 +69,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.data)
     elapsed = time.perf_counter() - start
     print(f"{args.data}: ok, {_summary(dataset)}; checked in {elapsed:.2f} s")
-    briefs = _brief_files(args.briefs_dir)
-    print(f"{args.briefs_dir}: {len(briefs)} brief files")
+    paths = _brief_files(args.briefs_dir)
+    load_briefs(paths, dataset, args.templates)
+    print(f"{args.briefs_dir}: ok, {len(paths)} brief{'s' if len(paths) != 1 else ''}")
     return 0
 
 
@@ -76,14 +88,32 @@ def cmd_ls(args: argparse.Namespace) -> int:
     return 0
 
 
+def _chosen_briefs(args: argparse.Namespace) -> list[Path]:
+    if args.all and args.briefs:
+        raise UsageError("give brief files or --all, not both")
+    if not args.all and not args.briefs:
+        raise UsageError("no briefs to build; expected brief files or --all")
+    paths = _brief_files(args.briefs_dir) if args.all else args.briefs
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise UsageError(f"no brief file {missing[0]}; expected a YAML file")
+    return paths
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build_all   # the writers' libraries load only for a build
+
+    paths = _chosen_briefs(args)
     dataset = load_dataset(args.data)
-    briefs = args.briefs or _brief_files(args.briefs_dir)
-    print(f"{args.data}: ok, {_summary(dataset)}")
-    if not briefs:
-        print(f"{args.briefs_dir}: no brief files yet; nothing to build")
-    for brief in briefs:
-        print(f"would build {brief} (no writers are installed yet; nothing was written)")
+    briefs = load_briefs(paths, dataset, args.templates)
+    outputs, problems = build_all(briefs, dataset, args.format, args.out)
+    for output in outputs:
+        names = ", ".join(str(p) for p in output.paths)
+        print(f"built {names} ({output.seconds:.2f} s)")
+    if problems:
+        raise BuildFailed(problems)
+    if not outputs:
+        print(f"{args.briefs_dir}: no briefs; nothing to build")
     return 0
 
 

@@ -75,16 +75,16 @@ def _finalize(value: Any) -> str:
 # --- what templates can call --------------------------------------------------------------
 
 def locator_markdown(evidence: Evidence) -> str:
-    """A pinpoint as Pandoc writes it: ``paragraph 80``, ``section {Legal framework}``.
+    """A pinpoint as Pandoc writes it: ``paragraph 80``, ``{section Legal framework}``.
 
-    Braces keep a locator that is not a number together, as Pandoc's syntax allows. A
+    Braces keep a locator that is not a number together with its label, as Pandoc reads it. A
     benchmark is not a CSL locator, so it is the citation's suffix (``benchmark 12``).
     """
     label, value = evidence.locator
     if label == "benchmark":
         return f"benchmark {escape_markdown(value)}"
     plain = re.fullmatch(r"[\w.:]+(?:\s*[-–,&]\s*[\w.:]+)*", value) and " " not in value
-    return f"{label} {value}" if plain else f"{label} {{{escape_markdown(value)}}}"
+    return f"{label} {value}" if plain else f"{{{label} {escape_markdown(value)}}}"
 
 
 def cite(*things: Any) -> Markdown:

@@ -1,7 +1,7 @@
 """Markdown with Pandoc citations, parsed by markdown-it-py into the document model.
 
 markdown-it-py does the Markdown (CommonMark, tables, footnotes from mdit-py-plugins); the one
-thing no plugin parses is Pandoc's bracketed citation, ``[see @coi-2014, paragraph 80; @hrw-2019]``,
+thing no plugin parses is Pandoc's bracketed citation, ``[see @coi-2014, paragraph 80; @hrw-2019, {section Legal framework}]``,
 so this module adds an inline rule for it. Raw HTML is off: ``<b>`` in a template is text.
 Only bracketed citations are recognised (not Pandoc's in-text ``@key``), so a stray ``@`` in
 prose is never a citation.
@@ -38,7 +38,7 @@ KEY = r"[A-Za-z0-9_][\w:.#$%&+?<>~/-]*?"
 CITATION = re.compile(r"\[(?P<body>[^\[\]]*?(?:^|(?<=[\s\[;-]))-?@" + KEY + r"[^\[\]]*)\]")
 ITEM = re.compile(r"^(?P<prefix>.*?)(?P<suppress>-?)@(?P<key>" + KEY + r")(?=$|[\s,;])(?P<rest>.*)$",
                   re.S)
-VALUE = r"(?:\{(?P<braced>[^{}]*)\}|(?P<plain>[\w.:]+(?:\s*[-–,&]\s*[\w.:]+)*))"
+VALUE = r"(?P<plain>[\w.:]+(?:\s*[-–,&]\s*[\w.:]+)*)"
 
 
 def parse_citation(body: str, written: str = "") -> m.Cite | None:
@@ -49,17 +49,28 @@ def parse_citation(body: str, written: str = "") -> m.Cite | None:
         if not found:
             return None
         label, locator, suffix = parse_locator(found["rest"])
-        items.append(m.CiteItem(found["key"], label, locator, found["prefix"].strip(), suffix))
+        items.append(m.CiteItem(found["key"], label, locator, unescape(found["prefix"].strip()), suffix))
     return m.Cite(tuple(items), written or f"[{body}]")
 
 
 def parse_locator(rest: str) -> tuple[str | None, str | None, str]:
-    """``, paragraph 80, emphasis added`` -> ('paragraph', '80', ', emphasis added')."""
-    found = re.match(r"^\s*,\s*(?P<term>\S+)\s+" + VALUE + r"(?P<suffix>.*)$", rest, re.S)
+    """``, paragraph 80, emphasis added`` -> ('paragraph', '80', ', emphasis added').
+
+    A locator that is not a number is braced with its label, as Pandoc writes it:
+    ``, {section Legal framework}``. A term Pandoc does not know leaves it all as suffix.
+    """
+    found = (re.match(r"^\s*,\s*\{(?P<term>\S+)\s+(?P<braced>(?:\\.|[^{}\\])*)\}(?P<suffix>.*)$", rest, re.S)
+             or re.match(r"^\s*,\s*(?P<term>\S+)\s+" + VALUE + r"(?P<suffix>.*)$", rest, re.S))
     if not found or found["term"].lower() not in LOCATOR_TERMS:
-        return None, None, rest.rstrip()
-    locator = found["braced"] if found["braced"] is not None else found["plain"]
-    return LOCATOR_TERMS[found["term"].lower()], locator, found["suffix"].rstrip()
+        return None, None, unescape(rest.rstrip())
+    groups = found.groupdict()
+    locator = groups["braced"] if groups.get("braced") is not None else groups["plain"]
+    return LOCATOR_TERMS[found["term"].lower()], unescape(locator), unescape(found["suffix"].rstrip())
+
+
+def unescape(text: str) -> str:
+    """Markdown backslash escapes removed, as CommonMark reads them outside a citation."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:

@@ -1,0 +1,452 @@
+"""The cite pass: notes numbered in reading order, citations formatted by the house styles.
+
+The sources are tests/cite/sources.yaml (records of the dataset, frozen for these tests); the
+documents are built by hand with Cite nodes, as compose would build them.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+from briefgen import model as m
+from briefgen.cite import (CiteError, affixes, cite_document, csl_item, csl_json, csl_locator,
+                           is_numeric, load_style, parse_marked, single_full_stop, title_case)
+from briefgen.dataset import Source
+
+FIXTURES = Path(__file__).parent / "cite"
+
+
+def load_sources() -> dict[str, Source]:
+    records = yaml.safe_load((FIXTURES / "sources.yaml").read_text(encoding="utf-8"))
+    return {record["id"]: Source.model_validate(record) for record in records}
+
+
+SOURCES = load_sources()
+
+
+def item(key: str, label: str | None = None, locator: str | None = None,
+         prefix: str = "", suffix: str = "") -> m.CiteItem:
+    return m.CiteItem(key, label, locator, prefix, suffix)
+
+
+def cite(*items: m.CiteItem, source: str = "") -> m.Cite:
+    return m.Cite(tuple(items), source)
+
+
+def para(*inlines: m.Inline) -> m.Paragraph:
+    return m.Paragraph(tuple(inlines))
+
+
+def document(*blocks: m.Block) -> m.Document:
+    return m.Document(m.Meta("Test brief"), tuple(blocks))
+
+
+def T(text: str) -> m.Text:
+    return m.Text(text)
+
+
+# One sentence per note, in this order:
+#  1 first citation of a UN document     2 ibid, same locator        3 ibid, new locator
+#  4 first citation of an NGO report     5 short form "(n 1)"        6 two sources, affixes
+#  7 no ibid after a note of two         8 first: a web page         9 no ibid after another
+# 10 an author's note citing two        11 ibid after it            12 first: a newspaper
+SEQUENCE = document(
+    para(T("The commission found "), cite(item("coi-2014", "paragraph", "80")), T(".")),
+    para(T("It said so again "), cite(item("coi-2014", "paragraph", "80")), T(".")),
+    para(T("And more "), cite(item("coi-2014", "paragraph", "81")), T(".")),
+    para(T("A survey "), cite(item("csw-2018", "page", "5")), T(".")),
+    para(T("The commission "), cite(item("coi-2014", "paragraph", "82")), T(".")),
+    para(T("Two sources "), cite(item("ohchr-2020", "note", "41", "see", ", emphasis added"),
+                                 item("hrw-2019", "section", "Legal framework")), T(".")),
+    para(T("One of them "), cite(item("hrw-2019", "section", "3")), T(".")),
+    para(T("A web page "), cite(item("sdgs-2015")), T(".")),
+    para(T("The survey "), cite(item("csw-2018", "page", "7")), T(".")),
+    para(T("A reply."), m.InlineNote((para(
+        T("See "), cite(item("coi-2014", "paragraph", "80")), T(" and "),
+        cite(item("pearson-tudor-2015", "page", "12")), T(".")),))),
+    para(T("The book "), cite(item("pearson-tudor-2015", "page", "12")), T(".")),
+    para(T("A newspaper "), cite(item("bbc-2018")), T(".")),
+)
+
+COI = "https://documents.un.org/doc/undoc/gen/g14/108/66/pdf/g1410866.pdf"
+CSW = "https://www.csw.org.uk/2018/01/31/report/3832/article.htm"
+HRW = "https://www.hrw.org/world-report/2019/country-chapters/north-korea"
+
+EXPECTED = {
+    "uk-oscola": {
+        "first citation of a UN document": (1,
+            "UN Human Rights Council, ‘Report of the commission of inquiry on human rights in "
+            "the Democratic People's Republic of Korea’ (7 February 2014) UN Doc A/HRC/25/63, "
+            f"para 80 <{COI}> accessed 22 November 2026."),
+        "ibid with the same locator": (2, "ibid."),
+        "ibid with a different locator": (3, "ibid para 81."),
+        "first citation of an NGO report": (4,
+            "Christian Solidarity Worldwide, Movies, Markets and Mass Surveillance: Changes in "
+            "North Korea 2007-2017 (short version) (Christian Solidarity Worldwide 2018) 5 "
+            f"<{CSW}> accessed 22 November 2026."),
+        "short form pointing at the first note": (5,
+            "‘Report of the commission of inquiry’ (n 1) para 82."),
+        "two sources, prefix, suffix, note and section locators": (6,
+            "see Office of the United Nations High Commissioner for Human Rights, Laying the "
+            "human rights foundations for peace: Supporting an inclusive and human "
+            "rights-centred peace process in the Democratic People's Republic of Korea "
+            "(Discussion paper, United Nations 2020) n 41, emphasis added; Human Rights Watch, "
+            "‘North Korea: Events of 2018’ in World Report 2019 (Human Rights Watch 2019) "
+            f"section ‘Legal framework’ <{HRW}> accessed 22 November 2026."),
+        "no ibid after a note citing two sources": (7,
+            "‘World Report 2019, North Korea’ (n 6) s 3."),
+        "first citation of a web page": (8,
+            "UN General Assembly, ‘Sustainable Development Goals’ (2015) "
+            "<https://sustainabledevelopment.un.org/> accessed 22 November 2026."),
+        "no ibid after a note citing another source": (9,
+            "Movies, Markets and Mass Surveillance (n 4) 7."),
+        "citations inside an author's note": (10,
+            "See ‘Report of the commission of inquiry’ (n 1) para 80 and James Pearson and "
+            "Daniel Tudor, North Korea Confidential (2015) 12."),
+        "ibid after a citation in an author's note": (11, "ibid."),
+        "first citation of a newspaper article": (12,
+            "BBC News, ‘North Korea: How many political prisoners are detained in prison?’ "
+            "BBC News (10 May 2018) <https://www.bbc.co.uk/news/world-asia-44069749> accessed "
+            "22 November 2026."),
+    },
+    "un": {
+        "first citation of a UN document": (1, "A/HRC/25/63, para. 80."),
+        "ibid with the same locator": (2, "Ibid."),
+        "ibid with a different locator": (3, "Ibid., para. 81."),
+        "first citation of an NGO report": (4,
+            "Christian Solidarity Worldwide, Movies, Markets and Mass Surveillance: Changes in "
+            "North Korea 2007-2017 (short version), 31 January 2018, p. 5. "
+            f"Available at {CSW}."),
+        "short form pointing at the first note": (5, "A/HRC/25/63, para. 82."),
+        "two sources, prefix, suffix, note and section locators": (6,
+            "see Office of the United Nations High Commissioner for Human Rights, Laying the "
+            "human rights foundations for peace: Supporting an inclusive and human "
+            "rights-centred peace process in the Democratic People's Republic of Korea, "
+            "September 2020, note 41, emphasis added; Human Rights Watch, “North Korea: Events "
+            "of 2018”, in World Report 2019, January 2019, section “Legal framework”. "
+            f"Available at {HRW}."),
+        "no ibid after a note citing two sources": (7,
+            "Human Rights Watch, “World Report 2019, North Korea”, sect. 3."),
+        "first citation of a web page": (8,
+            "UN General Assembly, “Sustainable Development Goals”, 2015. "
+            "Available at https://sustainabledevelopment.un.org/."),
+        "no ibid after a note citing another source": (9,
+            "Christian Solidarity Worldwide, Movies, Markets and Mass Surveillance, p. 7."),
+        "citations inside an author's note": (10,
+            "See A/HRC/25/63, para. 80 and James Pearson and Daniel Tudor, North Korea "
+            "Confidential, 2015, p. 12."),
+        "ibid after a citation in an author's note": (11, "Ibid."),
+        "first citation of a newspaper article": (12,
+            "BBC News, “North Korea: How many political prisoners are detained in prison?”, "
+            "BBC News, 10 May 2018. Available at https://www.bbc.co.uk/news/world-asia-44069749."),
+    },
+}
+
+
+@cache
+def cited(style: str) -> m.Document:
+    return cite_document(SEQUENCE, SOURCES, load_style(style, FIXTURES))
+
+
+@pytest.mark.parametrize("style, case", [(s, c) for s in EXPECTED for c in EXPECTED[s]])
+def test_note_text(style, case):
+    number, text = EXPECTED[style][case]
+    note = cited(style).notes[number - 1]
+    assert note.number == number
+    assert m.plain_text(note.blocks) == text
+
+
+@pytest.mark.parametrize("style", EXPECTED)
+def test_every_note_is_expected(style):
+    assert [n.number for n in cited(style).notes] == list(range(1, 13))
+
+
+@pytest.mark.parametrize("style", EXPECTED)
+def test_italics_and_links_survive(style):
+    note = cited(style).notes[3]   # csw-2018, a report: title in italics, URL a link
+    inlines = note.blocks[0].children
+    assert m.Emph((T("Movies, Markets and Mass Surveillance: Changes in North Korea 2007-2017 "
+                     "(short version)"),)) in inlines
+    assert m.Link(CSW, (T(CSW),)) in inlines
+
+
+def test_note_marks_replace_citations_after_punctuation():
+    doc = cited("uk-oscola")
+    assert doc.blocks[0] == para(T("The commission found."), m.NoteRef(1))
+    assert doc.blocks[9] == para(T("A reply."), m.NoteRef(10))
+
+
+def test_bibliography_is_cited_sources_in_first_cited_order():
+    assert cited("un").bibliography == ("coi-2014", "csw-2018", "ohchr-2020", "hrw-2019",
+                                        "sdgs-2015", "pearson-tudor-2015", "bbc-2018")
+
+
+def test_input_document_is_left_unchanged():
+    before = m.to_data(SEQUENCE)
+    cited("un")
+    assert m.to_data(SEQUENCE) == before
+
+
+def test_reading_order_through_lists_quotes_tables_and_headings():
+    doc = document(
+        m.Heading(2, (T("Heading"), cite(item("crc")))),
+        m.BulletList(((para(T("a"), cite(item("coi-2014"))),),)),
+        m.BlockQuote((para(m.Emph((T("b"), cite(item("csw-2018")))),),)),
+        m.Table(header=((T("h"),),), rows=(((T("c"), cite(item("bbc-2018"))),),)),
+        m.OrderedList(((para(T("d"), cite(item("sdgs-2015"))),),)),
+    )
+    out = cite_document(doc, SOURCES, load_style("un", FIXTURES))
+    assert out.bibliography == ("crc", "coi-2014", "csw-2018", "bbc-2018", "sdgs-2015")
+    assert out.blocks[2] == m.BlockQuote((para(m.Emph((T("b"), m.NoteRef(3)))),))
+    assert out.blocks[3].rows == (((T("c"), m.NoteRef(4)),),)
+
+
+def test_written_order_kept_within_a_citation():
+    doc = document(para(cite(item("crc"))), para(cite(item("csw-2024"), item("crc"))))
+    out = cite_document(doc, SOURCES, load_style("un", FIXTURES))
+    assert m.plain_text(out.notes[1].blocks) == (
+        "Christian Solidarity Worldwide, We Cannot Look Away, 11 September 2024. Available at "
+        "https://www.csw.org.uk/2024/09/11/report/6311/article.htm; CRC.")
+
+
+def test_title_ending_in_a_question_mark_takes_no_full_stop():
+    doc = document(para(cite(item("bbc-2018"))), para(cite(item("sdgs-2015"))),
+                   para(cite(item("bbc-2018"))))
+    out = cite_document(doc, SOURCES, load_style("un", FIXTURES))
+    assert m.plain_text(out.notes[2].blocks) == (
+        "BBC News, “North Korea: How many political prisoners are detained in prison?”")
+
+
+def test_locators_page_paragraph_section_note_and_a_dataset_label():
+    doc = document(*(para(cite(item("csw-2018", label, value))) for label, value in (
+        ("page", "59"), ("paragraph", "80-82"), ("section", "3"), ("section", "Border-Tightening"),
+        ("note", "2"), ("chapter", "IV"), ("benchmark", "21"), (None, "12"))))
+    out = cite_document(doc, SOURCES, load_style("uk-oscola", FIXTURES))
+    assert [m.plain_text(n.blocks) for n in out.notes[1:]] == [
+        "ibid paras 80–82.", "ibid s 3.", "ibid section ‘Border-Tightening’.", "ibid n 2.",
+        "ibid ch IV.", "ibid benchmark 21.", "ibid 12."]
+
+
+def test_treaties_have_no_cross_reference_in_oscola():
+    doc = document(para(cite(item("unscr-1325-2000"))), para(cite(item("crc"))),
+                   para(cite(item("unscr-1325-2000", "paragraph", "8"))))
+    out = cite_document(doc, SOURCES, load_style("uk-oscola", FIXTURES))
+    assert [m.plain_text(n.blocks) for n in out.notes] == [
+        "United Nations Security Council Resolution 1325 on Women, Peace and Security "
+        "(October 2000) UN Doc S/RES/1325(2000) <https://undocs.org/en/S/RES/1325(2000)>.",
+        "Convention on the Rights of the Child.",
+        "Resolution 1325 para 8."]
+
+
+# --- errors -------------------------------------------------------------------------------
+
+def test_unknown_source_message():
+    doc = document(para(cite(item("coi-2104", "paragraph", "80"),
+                             source="[@coi-2104, para 80]")),
+                   para(cite(item("nothing-like-it"), source="[@nothing-like-it]")))
+    with pytest.raises(CiteError) as err:
+        cite_document(doc, SOURCES, load_style("un", FIXTURES))
+    assert str(err.value) == (
+        "Test brief: error: unknown source 'coi-2104' in [@coi-2104, para 80]; "
+        "did you mean 'coi-2014'?\n"
+        "Test brief: error: unknown source 'nothing-like-it' in [@nothing-like-it]; "
+        "expected the id of one of the 10 sources")
+
+
+def test_unknown_locator_label_message():
+    doc = document(para(cite(item("coi-2014", "pgae", "5"), source="[@coi-2014, pgae 5]")))
+    with pytest.raises(CiteError) as err:
+        cite_document(doc, SOURCES, load_style("un", FIXTURES))
+    assert str(err.value) == ("Test brief: error: unknown locator label 'pgae' in "
+                              "[@coi-2014, pgae 5]; did you mean 'page'?")
+
+
+def test_missing_style_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CiteError) as err:
+        load_style("styles/house.csl", tmp_path)
+    assert str(err.value) == (
+        "styles/house.csl: error: no citation style 'styles/house.csl'; expected 'uk-oscola' "
+        "or 'un' or the path of a CSL file, got nothing there")
+
+
+def test_misspelt_house_style(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CiteError) as err:
+        load_style("uk-oscla", tmp_path)
+    assert str(err.value) == ("uk-oscla: error: no citation style 'uk-oscla'; "
+                              "did you mean 'uk-oscola'?")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("<style xmlns='http://purl.org/net/xbiblio/csl'>\n  <citation>\n</style>\n",
+     "bad.csl:3:9: error: not a CSL style: Opening and ending tag mismatch: citation line 2 "
+     "and style"),
+    ("<html/>\n", "bad.csl:1:1: error: not an independent CSL style; expected <style> with a "
+     "<citation> in the CSL namespace, got <html>"),
+    ("<style xmlns='http://purl.org/net/xbiblio/csl' version='1.0' class='note'>\n"
+     "<citation><layout><text variable='title' wrong='yes'/></layout></citation></style>\n",
+     "bad.csl:1:1: error: invalid CSL style: Expecting element info, got citation"),
+])
+def test_invalid_style_file(tmp_path, monkeypatch, text, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.csl").write_text(text, encoding="utf-8")
+    with pytest.raises(CiteError) as err:
+        load_style("bad.csl", tmp_path)
+    assert str(err.value) == message
+
+
+def test_style_locale_defaults_to_en_gb():
+    assert load_style("un", FIXTURES).locale == "en-GB"
+    assert load_style("positions.csl", FIXTURES).locale == "en-US"   # its default-locale
+
+
+# --- positions, with a third-party style by path ------------------------------------------
+
+def test_positions_with_a_style_by_path():
+    """positions.csl (near-note-distance 2) prints each cite's position, its first note and
+    whether its locator is a number ({...} when not)."""
+    doc = document(
+        para(cite(item("coi-2014"))),                                    # 1
+        para(cite(item("coi-2014"))),                                    # 2
+        para(cite(item("coi-2014", "page", "5"))),                       # 3
+        para(cite(item("coi-2014", "page", "5"))),                       # 4
+        para(cite(item("coi-2014"))),                                    # 5 locator dropped
+        para(T("x"), m.InlineNote((para(T("A comment.")),))),            # 6 no citation
+        para(cite(item("coi-2014", "paragraph", "5"))),                  # 7 not ibid: 6 between
+        para(cite(item("csw-2018"), item("coi-2014"))),                  # 8
+        para(cite(item("csw-2018", "section", "Legal framework"))),      # 9 not ibid: two before
+        para(cite(item("coi-2014"))),                                    # 10
+        para(cite(item("coi-2014"))),                                    # 11
+        para(cite(item("csw-2018"))),                                    # 12 far: 3 notes
+        para(cite(item("csw-2018", "sub-verbo", "war"))),                # 13
+    )
+    out = cite_document(doc, SOURCES, load_style("positions.csl", FIXTURES))
+    assert [m.plain_text(n.blocks) for n in out.notes] == [
+        "Report of the commission of inquiry first.",
+        "Report of the commission of inquiry ibid (n 1).",
+        "Report of the commission of inquiry ibid-with-locator (n 1) page 5.",
+        "Report of the commission of inquiry ibid (n 1) page 5.",
+        "Report of the commission of inquiry near-note (n 1).",
+        "A comment.",
+        "Report of the commission of inquiry near-note (n 1) paragraph 5.",
+        "Movies, Markets and Mass Surveillance first; "
+        "Report of the commission of inquiry near-note (n 1).",
+        "Movies, Markets and Mass Surveillance near-note (n 8) section {Legal framework}.",
+        "Report of the commission of inquiry near-note (n 1).",
+        "Report of the commission of inquiry ibid (n 1).",
+        "Movies, Markets and Mass Surveillance subsequent (n 8).",
+        "Movies, Markets and Mass Surveillance ibid-with-locator (n 8) sv {war}.",
+    ]
+
+
+def test_names_title_case_and_locators_with_a_style_by_path():
+    """text.csl prints names under initialize="false" with given names in capitals, titles in
+    title case, the locator, and "disambiguated" if a cite passed a disambiguate test (none
+    should)."""
+    doc = document(para(cite(item("pearson-tudor-2015", "page", "12-14"))),
+                   para(cite(item("csw-2018", "section", "Border-Tightening"))))
+    out = cite_document(doc, SOURCES, load_style("text.csl", FIXTURES))
+    assert [m.plain_text(n.blocks) for n in out.notes] == [
+        "JAMES Pearson and DANIEL Tudor | North Korea Confidential | 12–14.",
+        "Christian Solidarity Worldwide | Movies, Markets and Mass Surveillance: Changes in "
+        "North Korea 2007-2017 (Short Version) | Border-Tightening."]
+
+
+# --- the small functions ------------------------------------------------------------------
+
+def test_csl_item_is_csl_json():
+    assert csl_item(SOURCES["unscr-1325-2000"]) == {
+        "id": "unscr-1325-2000", "type": "legislation", "genre": "Security Council resolution",
+        "title": "United Nations Security Council Resolution 1325 on Women, Peace and Security",
+        "title-short": "Resolution 1325", "author": [{"literal": "UN Security Council"}],
+        "issued": {"date-parts": [[2000, 10]]}, "publisher": "United Nations",
+        "number": "S/RES/1325(2000)", "URL": "https://undocs.org/en/S/RES/1325(2000)"}
+    assert csl_item(SOURCES["pearson-tudor-2015"])["author"] == [
+        {"family": "Pearson", "given": "James"}, {"family": "Tudor", "given": "Daniel"}]
+
+
+def test_csl_json_is_deterministic():
+    text = csl_json([SOURCES["coi-2014"], SOURCES["crc"]])
+    assert text == csl_json([SOURCES["coi-2014"], SOURCES["crc"]])
+    assert text.endswith("}\n]\n") and "People's" in text
+    data = json.loads(text)
+    assert [d["id"] for d in data] == ["coi-2014", "crc"]
+    assert list(data[0]) == sorted(data[0])
+    assert data[0]["issued"] == {"date-parts": [[2014, 2, 7]]}
+
+
+@pytest.mark.parametrize("value, numeric", [
+    ("5", True), ("80-82", True), ("2, 5", True), ("3 & 4", True), ("2b", True), ("L2", True),
+    ("IV", False), ("Legal framework", False), ("benchmark 21", False), ("", False), (None, False)])
+def test_is_numeric(value, numeric):
+    assert is_numeric(value) is numeric
+
+
+@pytest.mark.parametrize("label, locator, expected", [
+    ("paragraph", "80", ("paragraph", "80")), (None, "12", ("page", "12")),
+    ("benchmark", "21", ("page", "benchmark 21")), (None, None, None)])
+def test_csl_locator(label, locator, expected):
+    assert csl_locator(item("x", label, locator)) == expected
+
+
+@pytest.mark.parametrize("prefix, suffix, expected", [
+    ("see", ", emphasis added", {"prefix": "see ", "suffix": ", emphasis added"}),
+    ("see ", "emphasis added", {"prefix": "see ", "suffix": " emphasis added"}),
+    ("", "", {})])
+def test_affixes_spaced_as_pandoc(prefix, suffix, expected):
+    assert affixes(item("x", prefix=prefix, suffix=suffix)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("(short version)", "(Short Version)"),
+    ("human rights-centred peace", "Human Rights-Centred Peace"),
+    ("the case of the DPRK: a study", "The Case of the DPRK: A Study")])
+def test_title_case(text, expected):
+    from citeproc.string import String
+    assert title_case(String(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("prison?’.", "prison?’"), ("Help!.", "Help!"), ("‘Title.’.", "‘Title.’"),
+    ("Wait...", "Wait..."), ("(n 3).", "(n 3).")])
+def test_single_full_stop(text, expected):
+    assert single_full_stop(text) == expected
+
+
+def test_parse_marked_nests_emphasis():
+    text = "a \ue000b \ue002c\ue003\ue001 d\ue000\ue001"
+    assert parse_marked(text) == (T("a "), m.Emph((T("b "), m.Strong((T("c"),)))), T(" d"))
+
+
+def test_text_case_reaches_past_the_italic_mark():
+    from briefgen.cite import _Marks
+    italic = _Marks.Italic("report of the commission")
+    assert parse_marked(str(italic.capitalize_first())) == (
+        m.Emph((T("Report of the commission"),)),)
+    assert parse_marked(str(italic.upper())) == (m.Emph((T("REPORT OF THE COMMISSION"),)),)
+
+
+def test_citation_ending_a_sentence_in_an_author_note_takes_no_second_full_stop():
+    note = m.InlineNote((para(T("As before, "), cite(item("crc")), T(".")),))
+    doc = document(para(cite(item("crc"))), para(T("x"), note))
+    out = cite_document(doc, SOURCES, load_style("un", FIXTURES))
+    assert m.plain_text(out.notes[1].blocks) == "As before, Ibid."
+
+
+def test_one_style_cites_documents_alike():
+    style = load_style("uk-oscola", FIXTURES)
+    first = cite_document(SEQUENCE, SOURCES, style)
+    assert cite_document(SEQUENCE, SOURCES, style) == first == cited("uk-oscola")
+
+
+def test_marks_in_the_data_cannot_make_emphasis():
+    source = SOURCES["crc"].model_copy(update={"title": "Convention \ue000on\ue001 Rights"})
+    doc = document(para(cite(item("crc"))))
+    out = cite_document(doc, {"crc": source}, load_style("un", FIXTURES))
+    assert out.notes[0].blocks == (para(T("Convention on Rights.")),)
