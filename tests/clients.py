@@ -29,10 +29,12 @@ def pandoc_json(path: Path, fmt: str = "docx", *extra: str) -> dict:
 
 
 def stringify(node) -> str:
-    """Pandoc AST inlines or blocks as plain text (notes left out)."""
+    """Pandoc AST inlines or blocks as plain text: notes left out, blocks on their own lines."""
     if isinstance(node, list):
-        blocks = node and isinstance(node[0], dict) and node[0].get("t") in BLOCK_TYPES
+        blocks = any(isinstance(n, dict) and n.get("t") in BLOCK_TYPES for n in node)
         return ("\n" if blocks else "").join(stringify(n) for n in node)
+    if not isinstance(node, dict):
+        return ""   # attributes, URLs, list numbering: not text the reader sees
     kind, content = node.get("t"), node.get("c")
     if kind == "Str":
         return content
@@ -42,20 +44,16 @@ def stringify(node) -> str:
         return "\n"
     if kind == "Note":
         return ""
+    if kind == "Code":
+        return content[1]
     if kind == "Quoted":
         left, right = ("\u201c", "\u201d") if content[0]["t"] == "DoubleQuote" else ("\u2018", "\u2019")
         return left + stringify(content[1]) + right
-    if kind in ("Link", "Span", "Cite", "Image"):
-        return stringify(content[1] if kind != "Cite" else content[1])
-    if kind in ("Code",):
-        return content[1]
-    if kind in ("Para", "Plain", "Emph", "Strong", "Underline", "SmallCaps", "Strikeout",
-                "Superscript", "Subscript", "BlockQuote"):
-        return stringify(content)
-    return ""
+    return stringify(content)
 
 
-BLOCK_TYPES = {"Para", "Plain", "BlockQuote", "BulletList", "OrderedList", "Header", "Table", "Div"}
+BLOCK_TYPES = {"Para", "Plain", "BlockQuote", "BulletList", "OrderedList", "Header", "Table", "Div",
+               "HorizontalRule", "CodeBlock"}
 
 
 def notes(node) -> list[str]:

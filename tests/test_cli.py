@@ -138,3 +138,13 @@ def test_check_covers_briefs(project):
 def test_ls_confidence_levels_come_from_the_schema_not_from_the_records(workdir, capsys):
     assert main(["ls", "findings", "--confidence", "official"]) == 0  # none in the data: no error
     assert capsys.readouterr().out.splitlines()[-1] == "(0 findings)"
+
+
+def test_a_template_citing_an_unknown_source_is_reported_at_the_template(project):
+    write(project, "templates/plain/content.md.j2", "Claim [@coi-2041, page 3].\n")
+    result = run("build", "briefs/b.yaml", "--format", "md", "--out", "out")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "templates/plain/content.md.j2: error: unknown source 'coi-2041' in "
+        "[@coi-2041, page 3]; did you mean 'coi-2014'?")
+    assert not list((project / "out").iterdir())

@@ -19,9 +19,9 @@ from typing import Any
 from . import cite as citing
 from . import model as m
 from .brief import LoadedBrief
-from .compose import compose
+from .compose import TEMPLATE, compose
 from .dataset import Dataset
-from .errors import BriefgenError, Problem
+from .errors import BriefgenError, Location, Problem, display_path
 from .select import Selected, select
 from .writers import markdown as md_writer
 
@@ -51,7 +51,13 @@ def _compose(work: Work) -> None:
 def _cite(work: Work) -> None:
     work.style = citing.load_style(work.loaded.style, work.loaded.path.parent)
     sources = {s.id: s for s in work.dataset.records("sources")}
-    work.document = citing.cite_document(work.document, sources, work.style)
+    try:
+        work.document = citing.cite_document(work.document, sources, work.style)
+    except citing.CiteError as err:
+        # The brief's own text was checked when composing, so a citation naming an unknown
+        # source was written into the template itself: point there.
+        template = Location(display_path(work.loaded.template_dir / TEMPLATE))
+        raise citing.CiteError([Problem(template, p.message) for p in err.problems]) from None
 
 
 STAGES: list[tuple[str, Callable[[Work], None]]] = [
