@@ -47,8 +47,8 @@ def test_every_citation_is_a_numbered_note(work):
     texts = note_texts(work)
     assert len(texts) >= 20
     assert [n.number for n in work.document.notes] == list(range(1, len(texts) + 1))
-    refs = re.findall(r"NoteRef\(number=(\d+)\)", repr(work.document.blocks))
-    assert [int(r) for r in refs] == list(range(1, len(texts) + 1))
+    refs = [ref.number for ref in m.find(work.document.blocks, m.NoteRef)]
+    assert refs == list(range(1, len(texts) + 1))
 
 
 def test_outputs_are_written_and_nothing_else(built):

@@ -598,7 +598,7 @@ def _check_keys(doc: m.Document, sources: Mapping[str, Source]) -> None:
     title; the build may re-locate them at the brief.
     """
     where = Location(doc.meta.title or "document")
-    problems = [Problem(where, message) for cite in _cites(doc.blocks)
+    problems = [Problem(where, message) for cite in m.find(doc.blocks, m.Cite)
                 for item in cite.items for message in _item_problems(cite, item, sources)]
     if problems:
         raise CiteError(problems)
@@ -615,18 +615,6 @@ def _item_problems(cite: m.Cite, item: m.CiteItem, sources: Mapping[str, Source]
         return [f"unknown locator label {item.label!r} in {written}"
                 + (hint or f"; expected one of {', '.join(CSL_LOCATORS)}")]
     return []
-
-
-def _cites(nodes: Any) -> Iterator[m.Cite]:
-    """Every Cite in reading order, wherever it is."""
-    if isinstance(nodes, m.Cite):
-        yield nodes
-    elif isinstance(nodes, (list, tuple)):
-        for node in nodes:
-            yield from _cites(node)
-    elif hasattr(nodes, "__dataclass_fields__"):
-        for name in nodes.__dataclass_fields__:
-            yield from _cites(getattr(nodes, name))
 
 
 _MOVED = re.compile(r"^[.,;:!?]+")

@@ -246,7 +246,7 @@ def _check_free_text(loaded: LoadedBrief, dataset: Dataset) -> None:
     problems = []
     for key in ("introduction", "closing"):
         text = getattr(loaded.brief, key)
-        for cite_node in _cites(parse(text) if text else ()):
+        for cite_node in m.find(parse(text) if text else (), m.Cite):
             for item in cite_node.items:
                 if item.key not in known:
                     hint = did_you_mean(item.key, known) or "; expected the id of a source"
@@ -256,12 +256,3 @@ def _check_free_text(loaded: LoadedBrief, dataset: Dataset) -> None:
         raise ComposeError(problems)
 
 
-def _cites(nodes: Any) -> Iterable[m.Cite]:
-    if isinstance(nodes, m.Cite):
-        yield nodes
-    elif isinstance(nodes, (list, tuple)):
-        for node in nodes:
-            yield from _cites(node)
-    elif hasattr(nodes, "__dataclass_fields__"):
-        for name in nodes.__dataclass_fields__:
-            yield from _cites(getattr(nodes, name))

@@ -9,7 +9,7 @@ numbered notes whose texts are already formatted, the same for every format.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any, Union
+from typing import Any, Iterator, Union
 
 
 # --- inlines -----------------------------------------------------------------------------
@@ -174,6 +174,18 @@ def plain_text(nodes: Any) -> str:
         rows = (nodes.header,) + nodes.rows
         return "\n".join("\t".join(plain_text(cell) for cell in row) for row in rows)
     return ""
+
+
+def find(nodes: Any, kind: type) -> Iterator[Any]:
+    """Every node of one type, in reading order, wherever it is (inside notes too)."""
+    if isinstance(nodes, kind):
+        yield nodes
+    elif isinstance(nodes, (list, tuple)):
+        for node in nodes:
+            yield from find(node, kind)
+    elif is_dataclass(nodes):
+        for f in fields(nodes):
+            yield from find(getattr(nodes, f.name), kind)
 
 
 def _is_block(node: Any) -> bool:
