@@ -58,7 +58,8 @@ def test_missing_template_and_style(project):
 
 
 def test_a_csl_file_next_to_the_brief_is_a_style(project):
-    write(project, "briefs/styles/mine.csl", "<style/>")
+    house = Path(__file__).parent.parent / "src/briefgen/styles/un.csl"
+    write(project, "briefs/styles/mine.csl", house.read_text(encoding="utf-8"))
     write(project, "briefs/b.yaml", BRIEF.replace("style: uk-oscola", "style: styles/mine.csl"))
     loaded = load_brief(Path("briefs/b.yaml"), load_dataset(Path("data")), Path("templates"))
     assert loaded.style == str(Path("briefs/styles/mine.csl"))
@@ -99,3 +100,22 @@ def test_two_briefs_with_one_output_name(project):
 def test_date_text_is_british_whatever_the_locale():
     assert date_text("2014-02-07") == "7 February 2014"
     assert date_text("2026-12-03") == "3 December 2026"
+
+
+def test_a_broken_csl_file_is_found_by_check(project):
+    write(project, "briefs/bad.csl", "<style>\n")
+    write(project, "briefs/b.yaml", BRIEF.replace("style: uk-oscola", "style: bad.csl"))
+    assert brief_problems() == [
+        "briefs/bad.csl:2:1: error: not a CSL style: Premature end of data in tag style line 1"]
+
+
+def test_a_reference_docx_must_be_a_word_file(project):
+    write(project, "briefs/ref.docx", "not a zip")
+    write(project, "briefs/b.yaml", BRIEF + "reference-docx: ref.docx\n")
+    assert brief_problems() == [
+        "briefs/b.yaml:11:17: error: reference document briefs/ref.docx is not a Word file; "
+        "expected a .docx (a zip package with word/document.xml), got another kind of file"]
+    write(project, "briefs/b.yaml", BRIEF + "reference-docx: missing.docx\n")
+    assert brief_problems() == [
+        "briefs/b.yaml:11:17: error: no reference document briefs/missing.docx; expected a "
+        ".docx file, got nothing there"]

@@ -147,4 +147,14 @@ def test_a_template_citing_an_unknown_source_is_reported_at_the_template(project
     assert result.stderr.splitlines()[0] == (
         "templates/plain/content.md.j2: error: unknown source 'coi-2041' in "
         "[@coi-2041, page 3]; did you mean 'coi-2014'?")
-    assert not list((project / "out").iterdir())
+    assert not (project / "out").exists()
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_clear_line(project):
+    result = run("build", "briefs/b.yaml", "--out", "briefs/b.yaml/out")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "briefs/b.yaml/out: error: cannot write the output; expected a folder briefgen can "
+        "write to, got Not a directory",
+        "briefgen: 1 problem in 1 file",
+    ]

@@ -9,6 +9,7 @@ of the key that names it, so ``briefgen check`` reports every problem before a b
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -157,12 +158,38 @@ def _file_problems(tree: YMap, brief: Brief, base: Path,
     problems += [problem] if problem else []
     found["reference_docx"] = None
     if brief.reference_docx:
-        ref = base / brief.reference_docx
-        if not ref.is_file():
-            problems.append(Problem(locate(tree, ("reference-docx",)),
-                                    f"no reference document {display_path(ref)}; expected a .docx file, got nothing there"))
-        found["reference_docx"] = ref
+        found["reference_docx"] = ref = base / brief.reference_docx
+        problem = _reference_docx_problem(ref)
+        problems += [Problem(locate(tree, ("reference-docx",)), problem)] if problem else []
+    if found["style"].endswith(".csl") and Path(found["style"]).is_file():
+        problems += _style_file_problems(found["style"])
     return problems, found
+
+
+def _style_file_problems(path: str) -> list[Problem]:
+    """A third-party style is read now, so ``check`` finds a broken one before a build."""
+    from .cite import CiteError, load_style   # citeproc-py loads only when a brief needs it
+
+    try:
+        load_style(path, Path("."))
+    except CiteError as err:
+        return err.problems
+    return []
+
+
+def _reference_docx_problem(ref: Path) -> str | None:
+    """Why a reference document cannot serve, or None."""
+    if not ref.is_file():
+        return f"no reference document {display_path(ref)}; expected a .docx file, got nothing there"
+    try:
+        with zipfile.ZipFile(ref) as package:
+            names = set(package.namelist())
+    except (zipfile.BadZipFile, OSError):
+        names = set()
+    if "word/document.xml" not in names:
+        return (f"reference document {display_path(ref)} is not a Word file; expected a .docx "
+                f"(a zip package with word/document.xml), got another kind of file")
+    return None
 
 
 def _style(tree: YMap, brief: Brief, base: Path, audience: "Audience") -> tuple[str, Problem | None]:

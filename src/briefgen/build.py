@@ -21,7 +21,7 @@ from . import model as m
 from .brief import LoadedBrief
 from .compose import TEMPLATE, compose
 from .dataset import Dataset
-from .errors import BriefgenError, Location, Problem, display_path
+from .errors import BriefgenError, Location, Problem, WriteError, display_path
 from .select import Selected, select
 from .writers import markdown as md_writer
 
@@ -49,7 +49,8 @@ def _compose(work: Work) -> None:
 
 
 def _cite(work: Work) -> None:
-    work.style = citing.load_style(work.loaded.style, work.loaded.path.parent)
+    # LoadedBrief.style is a house style's name or a path already resolved from the brief.
+    work.style = citing.load_style(work.loaded.style, Path("."))
     sources = {s.id: s for s in work.dataset.records("sources")}
     try:
         work.document = citing.cite_document(work.document, sources, work.style)
@@ -156,7 +157,7 @@ def _temp_path(out_dir: Path, name: str) -> Path:
 def build_all(briefs: list[LoadedBrief], dataset: Dataset, formats: list[str] | None,
               out_dir: Path) -> tuple[list[Output], list[Problem]]:
     """Every brief; a brief that fails is reported and the others still build."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    created = _make_folder(out_dir)
     outputs, problems = [], []
     for loaded in briefs:
         wanted = formats or list(dict.fromkeys(loaded.brief.formats))
@@ -164,4 +165,26 @@ def build_all(briefs: list[LoadedBrief], dataset: Dataset, formats: list[str] | 
             outputs += build_brief(loaded, dataset, wanted, out_dir)
         except BriefgenError as err:
             problems += err.problems
+        except OSError as err:
+            problems.append(_os_problem(out_dir, err))
+    if created and not outputs:
+        out_dir.rmdir()   # a build that wrote nothing leaves nothing, not even the folder
     return outputs, problems
+
+
+def _make_folder(out_dir: Path) -> bool:
+    """Create the output folder; True when it did not exist before."""
+    if out_dir.is_dir():
+        return False
+    try:
+        out_dir.mkdir(parents=True)
+    except OSError as err:
+        raise WriteError([_os_problem(out_dir, err)]) from None
+    return True
+
+
+def _os_problem(out_dir: Path, err: OSError) -> Problem:
+    where = err.filename or out_dir
+    return Problem(Location(display_path(where)),
+                   f"cannot write the output; expected a folder briefgen can write to, "
+                   f"got {err.strerror or err}")

@@ -79,5 +79,9 @@ class ValidationError(BriefgenError):
     """The dataset or a brief does not follow the schema or refers to what is not there."""
 
 
+class WriteError(BriefgenError):
+    """An output could not be written (the folder, a reference document)."""
+
+
 class UsageError(Exception):
     """A command-line argument names something that is not there (no file location)."""

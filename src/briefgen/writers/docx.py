@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import docx
+from docx.opc.exceptions import PackageNotFoundError
+from lxml import etree
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -43,7 +45,7 @@ from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
 
 from briefgen import model
-from briefgen.errors import UsageError
+from briefgen.errors import Location, Problem, UsageError, WriteError, display_path
 from briefgen.writers import ooxml
 
 EAST_ASIAN_FONT = "Noto Serif CJK KR"
@@ -149,7 +151,12 @@ def _open(reference: Path | None) -> WordDocument:
     """
     if reference is None:
         return docx.Document()
-    document = docx.Document(str(reference))
+    try:
+        document = docx.Document(str(reference))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError) as err:
+        raise WriteError([Problem(Location(display_path(reference)),
+                                  f"cannot use this reference document; expected a Word .docx "
+                                  f"file, got one python-docx cannot open ({type(err).__name__})")]) from None
     body = document.element.body
     for child in list(body):
         if child is not body.sectPr:
