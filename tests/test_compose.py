@@ -141,3 +141,23 @@ def test_groups_follow_the_brief_order(project):
 """)
     markdown, doc = run(project, template, brief)
     assert markdown == "UK Government: 1\nGovernment of North Korea: 1\n"
+
+
+def test_an_audience_with_numbered_paragraphs_numbers_top_level_paragraphs(project):
+    from briefgen.build import run_stages
+
+    write(project, "templates/plain/audience.yaml", "label: Plain\nnumbered-paragraphs: true\n")
+    write(project, "templates/plain/content.md.j2", "# Head\n\nOne.\n\n- item\n\nTwo.\n")
+    dataset = load_dataset(Path("data"))
+    work = run_stages(load_brief(Path("briefs/b.yaml"), dataset, Path("templates")), dataset)
+    assert [type(b).__name__ + ("#" if getattr(b, "numbered", False) else "")
+            for b in work.document.blocks] == ["Heading", "Paragraph#", "BulletList", "Paragraph#"]
+
+
+def test_audience_settings_are_validated(project):
+    write(project, "templates/plain/audience.yaml", "label: Plain\nnumbered-paragraph: true\n")
+    from conftest import brief_problems
+
+    assert brief_problems() == [
+        "templates/plain/audience.yaml:2:1: error: unknown key 'numbered-paragraph' in audience; "
+        "did you mean 'numbered-paragraphs'?"]
