@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,7 @@ from briefgen.brief import load_brief
 from briefgen.build import run_stages
 from briefgen.dataset import load_dataset
 
-from clients import libreoffice_pdf, need, notes, pandoc_json, pdf_pages, stringify
+from clients import libreoffice_pdf, notes, pandoc_json, pdf_pages, stringify
 from conftest import PROJECT
 
 START = PROJECT / "briefs" / "uk-westminster-hall-forb.yaml"

@@ -104,7 +104,6 @@ def test_select_leaves_out_kinds_the_brief_does_not_name_and_is_repeatable():
     assert ids(first.findings) == ["c", "e"]
     assert first.recommendations == () and first.quotes == ()
     assert select(dataset, selection) == first
-    assert first.source_ids() == ["csw-2018", "coi-2014"]
 
 
 def test_period_bounds():

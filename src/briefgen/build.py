@@ -12,7 +12,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +107,6 @@ class Output:
 def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
                 out_dir: Path) -> list[Output]:
     """Every asked format of one brief, all or nothing."""
-    start = time.perf_counter()
     work = run_stages(loaded, dataset)
     staged: list[tuple[Path, Path]] = []
     outputs = []

@@ -24,17 +24,6 @@ class Selected:
     quotes: tuple = ()
     recommendations: tuple = ()
 
-    def records(self) -> list[Any]:
-        return [r for kind in SELECTABLE for r in getattr(self, kind)]
-
-    def source_ids(self) -> list[str]:
-        """Every source the selected records cite, in first-cited order."""
-        seen: dict[str, None] = {}
-        for record in self.records():
-            for evidence in record.evidence:
-                seen.setdefault(evidence.source)
-        return list(seen)
-
 
 def select(dataset: Dataset, selection: Selection) -> Selected:
     """The records each rule picks from the dataset."""
