@@ -16,10 +16,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from .dataset import CONFIDENCE, Dataset
+from .dataset import CONFIDENCE, KIND_BY_NAME, Dataset
 from .errors import LoadError, Location, Problem, ValidationError, display_path
 from .load import YMap, load_file, locate
 from .schema import DateText, FullDate, Id, Model, Text, did_you_mean, validate
+from .validate import unknown_id_message
 
 FORMATS = ("docx", "md")
 HOUSE_STYLES = ("uk-oscola", "un")
@@ -125,20 +126,17 @@ def _reference_problems(tree: YMap, brief: Brief, dataset: Dataset) -> list[Prob
 def _unknown_ids(tree: YMap, where: tuple, ids: list[str], target: str,
                  dataset: Dataset) -> list[Problem]:
     known = {r.id for r in dataset.records(target)}
-    singular = target.rstrip("s") if target != "statistics" else "statistic"
     problems = []
     for index, value in enumerate(ids):
         if value in known:
             continue
-        loc = locate(tree, ("select",) + where + (index,))
         other = dataset.by_id.get(value)
         if other is not None:
-            message = (f"wrong kind of id in {where[-1]!r}; expected a {singular}, "
-                       f"got the {other.kind.singular} {value!r}")
+            message = (f"wrong kind of id in {where[-1]!r}; expected a "
+                       f"{KIND_BY_NAME[target].singular}, got the {other.kind.singular} {value!r}")
         else:
-            hint = did_you_mean(value, sorted(known)) or f"; expected the id of one of the {len(known)} {target}"
-            message = f"unknown {singular} {value!r}{hint}"
-        problems.append(Problem(loc, message))
+            message = unknown_id_message(value, target, known)
+        problems.append(Problem(locate(tree, ("select",) + where + (index,)), message))
     return problems
 
 

@@ -9,6 +9,7 @@ other briefs still build, and every failure is reported at the end.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 import tempfile
 import time
 from collections.abc import Callable
@@ -49,8 +50,7 @@ def _compose(work: Work) -> None:
 
 
 def _cite(work: Work) -> None:
-    # LoadedBrief.style is a house style's name or a path already resolved from the brief.
-    work.style = citing.load_style(work.loaded.style, Path("."))
+    work.style = _style(work.loaded.style)
     sources = {s.id: s for s in work.dataset.records("sources")}
     try:
         work.document = citing.cite_document(work.document, sources, work.style)
@@ -59,6 +59,13 @@ def _cite(work: Work) -> None:
         # source was written into the template itself: point there.
         template = Location(display_path(work.loaded.template_dir / TEMPLATE))
         raise citing.CiteError([Problem(template, p.message) for p in err.problems]) from None
+
+
+@lru_cache(maxsize=None)
+def _style(name: str) -> citing.Style:
+    """Each style parsed once per build; briefs citing with it take turns (one thread)."""
+    # LoadedBrief.style is a house style's name or a path already resolved from the brief.
+    return citing.load_style(name, Path("."))
 
 
 STAGES: list[tuple[str, Callable[[Work], None]]] = [
@@ -86,7 +93,7 @@ def _write_docx(work: Work, out: Path) -> None:
 
 
 def _write_md(work: Work, out: Path) -> list[tuple[str, bytes]]:
-    return md_writer.files(work.markdown, work.document, work, work.loaded.name)
+    return md_writer.files(work, work.loaded.name)
 
 
 # A writer either writes the file it is given, or returns (file name, bytes) pairs to write.

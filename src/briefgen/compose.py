@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -135,7 +136,9 @@ def _number(value: float) -> str:
 
 # --- rendering ----------------------------------------------------------------------------
 
+@lru_cache(maxsize=None)
 def environment(template_dir: Path) -> SandboxedEnvironment:
+    """One sandbox per audience folder, so briefs of one audience share compiled templates."""
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(template_dir)),
         undefined=jinja2.StrictUndefined,

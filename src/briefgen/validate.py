@@ -96,6 +96,12 @@ def _dangling_message(value: str, target: str, known: set[str], dataset: Dataset
     if other is not None:
         return (f"wrong kind of reference; expected the id of a {singular}, "
                 f"got the {other.kind.singular} {value!r}")
+    return unknown_id_message(value, target, known)
+
+
+def unknown_id_message(value: str, target: str, known: set[str]) -> str:
+    """An id that names nothing of its kind: a did-you-mean hint, else how many there are."""
+    singular = KIND_BY_NAME[target].singular
     hint = did_you_mean(value, sorted(known))
     if hint:
         return f"unknown {singular} {value!r}{hint}"

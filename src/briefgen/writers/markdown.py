@@ -35,12 +35,12 @@ def front_matter(work: Any, stem: str) -> str:
     return f"---\n{dumped}---\n\n"
 
 
-def files(markdown: str, document: Any, work: Any, stem: str) -> list[tuple[str, bytes]]:
+def files(work: Any, stem: str) -> list[tuple[str, bytes]]:
     """The three files, as (name, bytes); the same inputs give the same bytes."""
     sources = {s.id: s for s in work.dataset.records("sources")}
-    cited = [sources[key] for key in document.bibliography if key in sources]
+    cited = [sources[key] for key in work.document.bibliography if key in sources]
     style = Path(work.style.path)
-    text = front_matter(work, stem) + markdown.rstrip("\n") + "\n"
+    text = front_matter(work, stem) + work.markdown.rstrip("\n") + "\n"
     return [
         (f"{stem}.md", text.encode("utf-8")),
         (f"{stem}.json", citing.csl_json(cited).encode("utf-8")),
