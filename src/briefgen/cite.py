@@ -165,23 +165,12 @@ def parse_marked(text: str) -> tuple[m.Inline, ...]:
         if piece in (EMPH[0], STRONG[0]):
             stack.append([])
         elif piece in (EMPH[1], STRONG[1]):
-            children = _merged(stack.pop())
+            children = m.merge_text(stack.pop())
             if children:
                 stack[-1].append(m.Emph(children) if piece == EMPH[1] else m.Strong(children))
         elif piece:
             stack[-1].append(m.Text(piece))
-    return _merged([node for level in stack for node in level])
-
-
-def _merged(nodes: list[m.Inline]) -> tuple[m.Inline, ...]:
-    """Adjacent Text nodes as one."""
-    out: list[m.Inline] = []
-    for node in nodes:
-        if isinstance(node, m.Text) and out and isinstance(out[-1], m.Text):
-            out[-1] = m.Text(out[-1].text + node.text)
-        elif not (isinstance(node, m.Text) and not node.text):
-            out.append(node)
-    return tuple(out)
+    return m.merge_text([node for level in stack for node in level])
 
 
 def link_urls(nodes: tuple[m.Inline, ...], urls: list[str]) -> tuple[m.Inline, ...]:
@@ -676,7 +665,7 @@ class _Walk:
                 out.append(replace(node, children=self.inlines(node.children, note)))
             else:
                 out.append(node)
-        return _merged(out)
+        return m.merge_text(out)
 
     def cite_note(self, cite: m.Cite, out: list[m.Inline], following: Any) -> int:
         """A citation in the text as a note; as Pandoc does, the space before the note mark

@@ -176,6 +176,17 @@ def plain_text(nodes: Any) -> str:
     return ""
 
 
+def merge_text(nodes: Any) -> tuple[Inline, ...]:
+    """Inlines with adjacent Text nodes joined and empty ones dropped."""
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + node.text)
+        elif not (isinstance(node, Text) and not node.text):
+            out.append(node)
+    return tuple(out)
+
+
 def find(nodes: Any, kind: type) -> Iterator[Any]:
     """Every node of one type, in reading order, wherever it is (inside notes too)."""
     if isinstance(nodes, kind):

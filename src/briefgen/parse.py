@@ -173,14 +173,7 @@ BLOCKS = {
 # --- inlines ------------------------------------------------------------------------------
 
 def _inlines(node: SyntaxTreeNode, notes: dict) -> tuple[m.Inline, ...]:
-    out: list[m.Inline] = []
-    for child in node.children:
-        for inline in _inline(child, notes):
-            if isinstance(inline, m.Text) and out and isinstance(out[-1], m.Text):
-                out[-1] = m.Text(out[-1].text + inline.text)
-            elif not (isinstance(inline, m.Text) and not inline.text):
-                out.append(inline)
-    return tuple(out)
+    return m.merge_text(inline for child in node.children for inline in _inline(child, notes))
 
 
 def _inline(node: SyntaxTreeNode, notes: dict) -> list[m.Inline]:
