@@ -17,11 +17,10 @@ setup, headers and footers are kept, its body is replaced.
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -45,14 +44,14 @@ from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
 
 from briefgen import model
-from briefgen.errors import Location, Problem, UsageError, WriteError, display_path
+from briefgen.errors import Location, Problem, WriteError, display_path
 from briefgen.writers import ooxml
+from briefgen.writers.epoch import resolve_epoch
 
 EAST_ASIAN_FONT = "Noto Serif CJK KR"
 EAST_ASIAN_LANG = "ko-KR"
 TABLE_STYLE = "Briefing Table"
 CODE_STYLE = "HTML Code"
-FALLBACK_EPOCH = 946684800          # 2000-01-01T00:00:00Z
 ZIP_EPOCH = 315532800               # 1980-01-01, the earliest time a zip entry can carry
 
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")
@@ -107,38 +106,6 @@ def xml_text(text: str) -> str:
       them when it serialises, so they show as the same literal text in Word.
     """
     return _NEWLINE.sub(" ", _NOT_XML.sub("", text))
-
-
-def resolve_epoch(epoch: int | None, meta: model.Meta) -> datetime:
-    """The moment the document is dated with, in UTC.
-
-    In order: ``epoch``; else the ``SOURCE_DATE_EPOCH`` environment variable (the
-    reproducible-builds convention); else ``meta.date`` at 00:00 UTC; else 2000-01-01.
-    """
-    if epoch is None:
-        epoch = _env_epoch()
-    if epoch is None:
-        epoch = _meta_epoch(meta.date)
-    return datetime.fromtimestamp(epoch, tz=timezone.utc)
-
-
-def _env_epoch() -> int | None:
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise UsageError(f"SOURCE_DATE_EPOCH is not a whole number of seconds; "
-                         f"expected an integer such as 1700000000, got {value!r}") from None
-
-
-def _meta_epoch(iso_date: str) -> int:
-    try:
-        day = date.fromisoformat(iso_date)
-    except ValueError:
-        return FALLBACK_EPOCH
-    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
 
 
 # --- the package -----------------------------------------------------------------------------
