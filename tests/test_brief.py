@@ -80,7 +80,7 @@ def test_an_unknown_format_is_refused(project):
     write(project, "briefs/b.yaml", BRIEF + "formats: [docx, odt]\n")
     problems = brief_problems()
     assert len(problems) == 1 and problems[0].startswith("briefs/b.yaml:11:17: error: invalid 'formats'")
-    assert "expected one of docx or md, got a string ('odt')" in problems[0]
+    assert "expected one of docx, pdf, html or md, got a string ('odt')" in problems[0]
 
 
 def test_two_briefs_with_one_output_name(project):

@@ -22,7 +22,8 @@ from .load import YMap, load_file, locate
 from .schema import DateText, FullDate, Id, Model, Text, did_you_mean, validate
 from .validate import unknown_id_message
 
-FORMATS = ("docx", "md")
+FORMATS = ("docx", "pdf", "html", "md")
+PDF_ENGINES = ("typst", "weasyprint")
 HOUSE_STYLES = ("uk-oscola", "un")
 ORDERS = Literal["as-listed", "date", "theme"]
 SELECTABLE = ("findings", "statistics", "quotes", "recommendations")
@@ -73,7 +74,8 @@ class Brief(Model):
     style: Text | None = None
     select: Selection
     limits: Limits = Limits()
-    formats: list[Literal["docx", "md"]] = Field(["docx"], min_length=1)
+    formats: list[Literal[FORMATS]] = Field(["docx"], min_length=1)
+    pdf_engine: Literal[PDF_ENGINES] = Field("typst", alias="pdf-engine")
     output: Id | None = None
     reference_docx: Text | None = Field(None, alias="reference-docx")
     introduction: Text | None = None
@@ -203,12 +205,25 @@ def _style(tree: YMap, brief: Brief, base: Path, audience: "Audience") -> tuple[
                           f"{' or '.join(HOUSE_STYLES)}, or the path of a .csl file")
 
 
+class FontStacks(Model):
+    """Font families in order of preference, for every PDF and HTML writer.
+
+    The defaults draw Latin and Hangul alike from Debian's ``fonts-noto-core`` and
+    ``fonts-noto-cjk``; a character no family in its stack can draw is a warning.
+    """
+
+    text: list[Text] = Field(["Noto Serif", "Noto Serif CJK KR"], min_length=1)
+    headings: list[Text] = Field(["Noto Sans", "Noto Sans CJK KR"], min_length=1)
+    mono: list[Text] = Field(["DejaVu Sans Mono", "Noto Sans Mono CJK KR"], min_length=1)
+
+
 class Audience(Model):
     """An audience's settings (``templates/<audience>/audience.yaml``): its defaults and rules."""
 
     label: Text = ""
     style: Text = "uk-oscola"
     numbered_paragraphs: bool = Field(False, alias="numbered-paragraphs")
+    fonts: FontStacks = FontStacks()
 
 
 def load_audience(template_dir: Path) -> Audience:

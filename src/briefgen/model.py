@@ -217,3 +217,14 @@ def to_data(node: Any) -> Any:
     if isinstance(node, (list, tuple)):
         return [to_data(n) for n in node]
     return node
+
+
+def outline_levels(blocks: Any) -> dict[int, int]:
+    """Each heading level used, mapped so headings sit under the title (level 1) with none
+    skipped: levels {1, 3} become {1: 2, 3: 3}; {2, 4} become {2: 2, 4: 3}.
+
+    Accessible PDF and HTML need an outline without gaps; the template's levels keep their
+    order, only the gaps close.
+    """
+    used = sorted({h.level for h in find(blocks, Heading)})
+    return {level: min(rank + 2, 6) for rank, level in enumerate(used)}

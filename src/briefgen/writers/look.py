@@ -1,0 +1,43 @@
+"""An audience's look: the files and settings the PDF and HTML writers lay a document out with.
+
+Each file is looked up first in the audience's template folder (``templates/<audience>/``) and
+then in briefgen's default look (``briefgen/look/``), so an audience overrides only what it
+changes: its Typst page (``page.typ``), its HTML page (``page.html.j2``) or its CSS
+(``style.css``, added after the default ``base.css``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.brief import FontStacks, LoadedBrief
+
+DEFAULT_LOOK = Path(__file__).resolve().parent.parent / "look"
+
+
+@dataclass(frozen=True)
+class Look:
+    folder: Path                  # the audience's template folder
+    fonts: FontStacks
+    numbered: bool                # numbered paragraphs, as the audience asks
+
+    @classmethod
+    def of(cls, loaded: LoadedBrief) -> "Look":
+        audience = loaded.audience
+        return cls(loaded.template_dir.resolve(), audience.fonts, audience.numbered_paragraphs)
+
+    def file(self, name: str) -> Path:
+        """The audience's own file of that name, else the default look's."""
+        own = self.folder / name
+        return own if own.is_file() else DEFAULT_LOOK / name
+
+    def own(self, name: str) -> Path | None:
+        """The audience's own file of that name, if it has one."""
+        own = self.folder / name
+        return own if own.is_file() else None
+
+    @property
+    def search_path(self) -> list[Path]:
+        """Where page templates are found: the audience first, then the default look."""
+        return [self.folder, DEFAULT_LOOK]
