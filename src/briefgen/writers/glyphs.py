@@ -1,0 +1,117 @@
+"""Which characters of a document no font in its stack can draw.
+
+Typst and WeasyPrint both fall back silently, to another font or to an empty box, when no font
+in the stack has a glyph; an advocate would only see it by reading every page. So the writers
+ask here first and the build turns each gap into a warning (an error under ``--strict``).
+
+The fonts are those Typst finds (system fonts through its own scan, which sees what fontconfig
+sees); their character maps are read with fontTools. A family Typst only has built in, with no
+file to read, cannot be checked and is trusted to draw everything.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from briefgen import model
+
+
+@dataclass(frozen=True)
+class Gap:
+    char: str
+    context: str                  # the text around its first use
+
+    @property
+    def codepoint(self) -> str:
+        return f"U+{ord(self.char):04X}"
+
+
+@lru_cache(maxsize=1)
+def typst_fonts():
+    """Typst's font book, scanned once per process and shared by every compiler."""
+    import typst
+
+    return typst.Fonts()
+
+
+@lru_cache(maxsize=None)
+def installed_families() -> frozenset[str]:
+    return frozenset(info.family for info in typst_fonts().fonts())
+
+
+@lru_cache(maxsize=None)
+def coverage(family: str) -> frozenset[int] | None:
+    """Every code point the family's upright regular face draws; None when it has no file."""
+    faces = [f for f in typst_fonts().fonts() if f.family == family]
+    files = [f for f in faces if f.path]
+    if faces and not files:
+        return None
+    regular = sorted(files, key=lambda f: (f.style != "normal", abs(f.weight - 400)))[:1]
+    points: set[int] = set()
+    for face in regular:
+        points |= _cmap(face.path, face.index)
+    return frozenset(points)
+
+
+@lru_cache(maxsize=None)
+def _cmap(path: str, index: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or ())
+    finally:
+        font.close()
+
+
+def missing_families(families: list[str]) -> list[str]:
+    return [f for f in families if f not in installed_families()]
+
+
+def gaps(text: str, families: list[str]) -> list[Gap]:
+    """Characters of ``text`` that no family of the stack draws, each once, in order of use."""
+    maps = [coverage(f) for f in families if f in installed_families()]
+    if any(m is None for m in maps):
+        return []
+    found: dict[str, Gap] = {}
+    for i, char in enumerate(text):
+        if char in found or _invisible(char) or any(ord(char) in m for m in maps):
+            continue
+        found[char] = Gap(char, text[max(0, i - 20): i + 20].replace("\n", " ").strip())
+    return list(found.values())
+
+
+def _invisible(char: str) -> bool:
+    """Spaces, controls and format marks: nothing to draw, so no glyph needed."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def document_text(doc: model.Document) -> str:
+    """Everything a reader sees: the masthead fields, the body and the notes."""
+    meta = doc.meta
+    head = [meta.title, meta.subtitle, meta.occasion, meta.date_text,
+            *meta.organisations, *meta.authors]
+    return "\n".join([*head, model.plain_text(doc.blocks),
+                      *(model.plain_text(n.blocks) for n in doc.notes)])
+
+
+def messages(doc: model.Document, families: list[str], stack: str) -> list[str]:
+    """One warning text per missing family and per character no family draws."""
+    out = [f"font family {f!r} of the {stack} stack is not installed; expected an installed "
+           f"family (Debian: fonts-noto-core, fonts-noto-cjk), got none of that name"
+           for f in missing_families(families)]
+    missing = gaps(document_text(doc), families)
+    if missing:
+        shown = ", ".join(repr(f) for f in families)
+        listed = "; ".join(f"{g.codepoint} {unicodedata.name(g.char, 'unnamed')} in {g.context!r}"
+                           for g in missing[:SHOWN])
+        more = f"; and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
+        out.append(f"no font in the {stack} stack ({shown}) can draw {len(missing)} "
+                   f"character(s): {listed}{more}; expected a family that has them in the "
+                   f"audience's fonts, got blank boxes or fallback glyphs")
+    return out
+
+
+SHOWN = 5                          # characters named in one warning

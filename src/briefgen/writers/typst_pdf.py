@@ -1,0 +1,168 @@
+"""The Typst PDF writer: the document model goes to a Typst page as JSON data.
+
+Nothing is spliced into Typst markup. The model, its notes already formatted by the cite
+pass, is serialised with ``json`` and handed over in ``sys.inputs``; the page (the audience's
+``page.typ`` or briefgen's default) imports the ``@local/briefgen`` package shipped in
+``briefgen/look/typst/`` and lays it out, with real ``#footnote``s. A string placed in Typst
+content is shown as text, so no escaping is needed; ``typst_text`` only drops characters no
+PDF text can hold.
+
+- One ``typst.Compiler`` per page file, kept for the whole build, all sharing one font scan.
+- Tagged PDF/UA-1 with the document's title and language.
+- Reproducible: Typst ignores SOURCE_DATE_EPOCH, so the timestamp is passed in.
+- No network: a page may import only ``@local`` packages; anything else (``@preview/...``,
+  which Typst would download) is refused before compiling.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from briefgen import model
+from briefgen.errors import Location, Problem, WriteError, display_path
+from briefgen.writers.epoch import resolve_epoch
+from briefgen.writers.glyphs import typst_fonts
+from briefgen.writers.look import DEFAULT_LOOK, Look
+
+PAGE = "page.typ"
+PACKAGES = DEFAULT_LOOK / "typst"
+PDF_STANDARD = "ua-1"
+
+# C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF: no PDF text holds them.
+_UNSHOWABLE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NEWLINE = re.compile("\r\n|[\r\n]")
+# A package import other than briefgen's own local ones: Typst would fetch it from the network.
+_REMOTE_IMPORT = re.compile(r'"@(?!local/)[^"]*"')
+
+
+def typst_text(text: str) -> str:
+    """Text as the Typst page receives it: characters no PDF text can hold are dropped
+    (``\\x0b``, ``\\x00``, lone surrogates) and a line break is a space, as a soft break in
+    Markdown is. Markup characters stay as they are: the page shows strings as text."""
+    return _NEWLINE.sub(" ", _UNSHOWABLE.sub("", text))
+
+
+# --- the data ------------------------------------------------------------------------------
+
+def document_data(doc: model.Document, look: Look) -> dict[str, Any]:
+    """The JSON the Typst page reads: the model, numbered, plus the audience's look."""
+    data = _clean(model.to_data(_outlined(doc)))
+    _number(data)
+    lang, _, region = doc.meta.lang.partition("-")
+    data["look"] = {
+        "fonts": look.fonts.model_dump(),
+        "lang": lang.lower() or "en",
+        "region": region.upper() or None,
+        "running-header": typst_text(doc.meta.title),
+    }
+    return data
+
+
+def _outlined(doc: model.Document) -> model.Document:
+    """Headings renumbered so no level is skipped below the title (PDF/UA requires it)."""
+    levels = model.outline_levels(doc.blocks)
+    return replace(doc, blocks=tuple(
+        replace(b, level=levels[b.level]) if isinstance(b, model.Heading) else b
+        for b in doc.blocks))
+
+
+def _clean(data: Any) -> Any:
+    if isinstance(data, str):
+        return typst_text(data)
+    if isinstance(data, list):
+        return [_clean(d) for d in data]
+    if isinstance(data, dict):
+        return {k: (v if k == "type" else _clean(v)) for k, v in data.items()}
+    return data
+
+
+def _number(data: dict[str, Any]) -> None:
+    """Number numbered paragraphs 1, 2, ... and mark each note's first reference, in reading
+    order, so the page needs no state of its own."""
+    paragraph, seen = 0, set()
+    for node in _walk(data["blocks"]):
+        if node.get("type") == "Paragraph" and node.get("numbered"):
+            paragraph += 1
+            node["number"] = paragraph
+        elif node.get("type") == "NoteRef":
+            node["first"] = node["number"] not in seen
+            seen.add(node["number"])
+
+
+def _walk(data: Any):
+    if isinstance(data, dict):
+        yield data
+        for value in data.values():
+            yield from _walk(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _walk(value)
+
+
+# --- compiling -----------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def compiler(page: Path):
+    """One compiler per page file, reused by every document of the build that uses it."""
+    import typst
+
+    _refuse_remote_imports(page)
+    return typst.Compiler(page, root=page.parent, font_paths=typst_fonts(),
+                          package_path=PACKAGES, package_cache_path=PACKAGES)
+
+
+def _refuse_remote_imports(page: Path) -> None:
+    problems = []
+    for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+        for match in _REMOTE_IMPORT.finditer(line):
+            problems.append(Problem(
+                Location(display_path(page), number, match.start() + 1),
+                f"package {match.group(0)} would be downloaded; expected briefgen's own "
+                f'"@local/briefgen:0.1.0" (briefgen never reaches the network), got a remote package'))
+    if problems:
+        raise WriteError(problems)
+
+
+def compile_pdf(doc: model.Document, look: Look, *, epoch: int | None = None
+                ) -> tuple[bytes, list[str]]:
+    """The PDF's bytes and Typst's warnings, one line each."""
+    import typst
+
+    page = look.file(PAGE)
+    when = resolve_epoch(epoch, doc.meta)
+    source = json.dumps(document_data(doc, look), ensure_ascii=False, sort_keys=True)
+    try:
+        pdf, warnings = compiler(page).compile_with_warnings(
+            format="pdf", sys_inputs={"document": source}, pdf_standards=[PDF_STANDARD],
+            timestamp=int(when.timestamp()))
+    except typst.TypstError as err:
+        raise WriteError([Problem(Location(display_path(page)),
+                                  f"Typst could not lay out the document; expected a page that "
+                                  f"compiles, got: {_one_line(err)}")]) from None
+    # A family Typst does not know is already reported, with its Debian package, by glyphs.py.
+    return pdf, [f"Typst: {_one_line(w)}" for w in warnings
+                 if not w.message.startswith("unknown font family")]
+
+
+def _one_line(diagnostic: Any) -> str:
+    """Typst's message, where it arose (the innermost ``┌─ file:line:col``), and its hints."""
+    message = getattr(diagnostic, "message", None) or str(diagnostic)
+    hints = getattr(diagnostic, "hints", None) or []
+    where = _SPAN.search(getattr(diagnostic, "diagnostic", "") or "")
+    text = "; ".join([message + (f" at {where.group(1)}" if where else ""), *hints])
+    return " ".join(text.split())
+
+
+_SPAN = re.compile(r"┌─ (\S+:\d+:\d+)")
+
+
+def write_pdf(doc: model.Document, out: Path, look: Look, *, epoch: int | None = None
+              ) -> list[str]:
+    pdf, warnings = compile_pdf(doc, look, epoch=epoch)
+    out.write_bytes(pdf)
+    return warnings

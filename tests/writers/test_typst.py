@@ -1,0 +1,152 @@
+"""The Typst PDF writer: the model goes over as JSON, comes out as a tagged, reproducible PDF.
+
+The golden file holds the JSON the Typst page receives for ``sample_document()``; regenerate
+after a deliberate change with ``make golden`` and review the diff. The PDFs are read back
+with poppler's ``pdftotext`` and with pikepdf, as a reader's tools would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from briefgen import model
+from briefgen.brief import FontStacks
+from briefgen.errors import WriteError
+from briefgen.model import Heading, Meta, Note, NoteRef, Paragraph, Text
+from briefgen.writers import typst_pdf
+from briefgen.writers.look import DEFAULT_LOOK, Look
+from clients import pdf_text
+from writers.test_docx import EPOCH, LONG_NOTES, long_document, sample_document
+
+GOLDEN = Path(__file__).parent / "golden"
+HOSTILE = "{{ 7*7 }} #set text(red) *bold?* $x$ <script>alert(1)</script> @label \\ `raw` ]["
+
+
+def look(folder: Path = DEFAULT_LOOK, numbered: bool = False) -> Look:
+    return Look(folder, FontStacks(), numbered)
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_document_data_matches_golden():
+    data = typst_pdf.document_data(sample_document(), look())
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    golden = GOLDEN / "typst-data.json"
+    if os.environ.get("BRIEFGEN_REGEN_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_numbered_paragraphs_are_numbered_in_reading_order():
+    data = typst_pdf.document_data(sample_document(), look())
+    numbers = [b.get("number") for b in data["blocks"] if b.get("numbered")]
+    assert numbers == [1, 2, 3]
+
+
+def test_headings_close_gaps_below_the_title():
+    doc = model.Document(Meta(title="T"), (Heading(1, (Text("a"),)), Heading(3, (Text("b"),))))
+    levels = [b["level"] for b in typst_pdf.document_data(doc, look())["blocks"]]
+    assert levels == [2, 3]
+
+
+def test_a_note_referenced_twice_is_printed_once():
+    doc = model.Document(Meta(title="T"), (Paragraph((Text("a"), NoteRef(1), Text("b"),
+                                                      NoteRef(1))),),
+                         (Note(1, (Paragraph((Text("The only note."),)),)),))
+    pdf, _ = typst_pdf.compile_pdf(doc, look(), epoch=EPOCH)
+    body, notes = pdf_text(_save(pdf))
+    assert notes == [(1, "The only note.")]
+    assert "a1b1" in squash(body)
+
+
+def test_typst_text_drops_what_no_pdf_holds_and_keeps_markup_characters():
+    assert typst_pdf.typst_text("a\x0bb\x00c\r\nd #x {{y}}") == "abc d #x {{y}}"
+
+
+@pytest.fixture(scope="module")
+def long_pdf(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("typst") / "long.pdf"
+    assert typst_pdf.write_pdf(long_document(), out, look(), epoch=EPOCH) == []
+    return out
+
+
+def test_notes_are_footnotes_at_the_foot_of_their_pages(long_pdf):
+    body, notes = pdf_text(long_pdf)
+    assert [n for n, _ in notes] == list(range(1, 16))
+    assert [squash(t) for _, t in notes] == [squash(t) for t in LONG_NOTES]
+    assert "성분" in notes[6][1] and "{{ 7*7 }}" in notes[2][1]
+    # each call sits where the text referred to it, just after the section's last word
+    for n in range(1, 16):
+        assert f"End{n:02d}{n}" in squash(body)
+
+
+def test_pdf_is_tagged_with_title_and_language(long_pdf):
+    with pikepdf.open(long_pdf) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert "/StructTreeRoot" in pdf.Root
+        assert str(pdf.Root.Lang) == "en-GB"
+        assert str(pdf.docinfo.Title) == "Long brief 관리소"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        with pdf.open_metadata() as meta:
+            assert meta.get("pdfuaid:part") == "1"
+
+
+def test_the_same_document_gives_the_same_bytes(long_pdf):
+    again, _ = typst_pdf.compile_pdf(long_document(), look(), epoch=EPOCH)
+    assert again == long_pdf.read_bytes()
+    later, _ = typst_pdf.compile_pdf(long_document(), look(), epoch=EPOCH + 86400)
+    assert later != again      # the timestamp is the PDF's date, not the clock's
+
+
+def test_data_is_shown_as_text_never_run_as_typst(tmp_path):
+    doc = model.Document(Meta(title=HOSTILE),
+                         (Paragraph((Text(HOSTILE), NoteRef(1))),),
+                         (Note(1, (Paragraph((Text(HOSTILE),)),)),))
+    out = tmp_path / "hostile.pdf"
+    typst_pdf.write_pdf(doc, out, look(), epoch=EPOCH)
+    body, notes = pdf_text(out)
+    assert squash(HOSTILE) + "1" in squash(body)
+    assert notes == [(1, " ".join(HOSTILE.split()))]
+    with pikepdf.open(out) as pdf:
+        assert str(pdf.docinfo.Title) == HOSTILE
+
+
+def test_a_page_importing_a_remote_package_is_refused_before_compiling(tmp_path):
+    page = tmp_path / "page.typ"
+    page.write_text('#let x = 1\n#import "@preview/cetz:0.3.0": canvas\n', encoding="utf-8")
+    with pytest.raises(WriteError) as caught:
+        typst_pdf.compile_pdf(sample_document(), look(tmp_path), epoch=EPOCH)
+    [problem] = caught.value.problems
+    assert str(problem).endswith(
+        'page.typ:2:9: error: package "@preview/cetz:0.3.0" would be downloaded; expected '
+        'briefgen\'s own "@local/briefgen:0.1.0" (briefgen never reaches the network), got a '
+        'remote package')
+
+
+def test_a_broken_page_is_one_located_line(tmp_path):
+    page = tmp_path / "page.typ"
+    page.write_text('#import "@local/briefgen:0.1.0": load\n#let doc = load()\n#doc.nothing\n',
+                    encoding="utf-8")
+    with pytest.raises(WriteError) as caught:
+        typst_pdf.compile_pdf(sample_document(), look(tmp_path), epoch=EPOCH)
+    [problem] = caught.value.problems
+    message = str(problem)
+    assert "\n" not in message
+    assert "page.typ: error: Typst could not lay out the document" in message
+    assert "does not contain key \"nothing\"" in message and "page.typ:3:" in message
+
+
+def _save(pdf: bytes) -> Path:
+    import tempfile
+
+    handle, name = tempfile.mkstemp(suffix=".pdf")
+    os.write(handle, pdf)
+    os.close(handle)
+    return Path(name)
