@@ -219,12 +219,21 @@ def to_data(node: Any) -> Any:
     return node
 
 
-def outline_levels(blocks: Any) -> dict[int, int]:
-    """Each heading level used, mapped so headings sit under the title (level 1) with none
-    skipped: levels {1, 3} become {1: 2, 3: 3}; {2, 4} become {2: 2, 4: 3}.
 
-    Accessible PDF and HTML need an outline without gaps; the template's levels keep their
-    order, only the gaps close.
+class Outline:
+    """Heading levels for accessible output, asked for in reading order.
+
+    The title is the only level 1; each heading goes one level below the nearest shallower
+    heading before it, starting at 2, so a jump in the Markdown (``#`` then ``###``) becomes
+    one step and a screen reader's outline misses no level (PDF/UA and WCAG ask for that).
     """
-    used = sorted({h.level for h in find(blocks, Heading)})
-    return {level: min(rank + 2, 6) for rank, level in enumerate(used)}
+
+    def __init__(self) -> None:
+        self._open: list[tuple[int, int]] = []       # (level written, level given), in scope
+
+    def level(self, written: int) -> int:
+        while self._open and self._open[-1][0] >= written:
+            self._open.pop()
+        given = min(self._open[-1][1] + 1, 6) if self._open else 2
+        self._open.append((written, given))
+        return given

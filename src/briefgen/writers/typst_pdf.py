@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -51,7 +50,7 @@ def typst_text(text: str) -> str:
 
 def document_data(doc: model.Document, look: Look) -> dict[str, Any]:
     """The JSON the Typst page reads: the model, numbered, plus the audience's look."""
-    data = _clean(model.to_data(_outlined(doc)))
+    data = _clean(model.to_data(doc))
     _number(data)
     lang, _, region = doc.meta.lang.partition("-")
     data["look"] = {
@@ -61,14 +60,6 @@ def document_data(doc: model.Document, look: Look) -> dict[str, Any]:
         "running-header": typst_text(doc.meta.title),
     }
     return data
-
-
-def _outlined(doc: model.Document) -> model.Document:
-    """Headings renumbered so no level is skipped below the title (PDF/UA requires it)."""
-    levels = model.outline_levels(doc.blocks)
-    return replace(doc, blocks=tuple(
-        replace(b, level=levels[b.level]) if isinstance(b, model.Heading) else b
-        for b in doc.blocks))
 
 
 def _clean(data: Any) -> Any:
@@ -82,11 +73,14 @@ def _clean(data: Any) -> Any:
 
 
 def _number(data: dict[str, Any]) -> None:
-    """Number numbered paragraphs 1, 2, ... and mark each note's first reference, in reading
-    order, so the page needs no state of its own."""
-    paragraph, seen = 0, set()
+    """In reading order: number numbered paragraphs 1, 2, ..., give headings levels with no
+    gap below the title (``model.Outline``; PDF/UA requires it) and mark each note's first
+    reference, so the page needs no state of its own."""
+    paragraph, seen, outline = 0, set(), model.Outline()
     for node in _walk(data["blocks"]):
-        if node.get("type") == "Paragraph" and node.get("numbered"):
+        if node.get("type") == "Heading":
+            node["level"] = outline.level(node["level"])
+        elif node.get("type") == "Paragraph" and node.get("numbered"):
             paragraph += 1
             node["number"] = paragraph
         elif node.get("type") == "NoteRef":
