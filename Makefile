@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: briefs test check bench golden clean
+.PHONY: briefs test check bench golden preview clean
 
 briefs: $(READY)
 	$(BIN)/briefgen build --all
@@ -19,6 +19,19 @@ check: $(READY)
 
 bench: $(READY)
 	$(BIN)/python bench/run.py
+
+# The first page of every PDF as PNG, for a person to look at: dist/preview/NAME.png (Typst)
+# and dist/preview/NAME.weasyprint.png (the same brief laid out by WeasyPrint).
+preview: briefs
+	@command -v pdftoppm >/dev/null || { echo "preview needs pdftoppm (Debian: poppler-utils)"; exit 1; }
+	$(BIN)/briefgen build --all --format pdf --pdf-engine weasyprint --out dist/weasyprint
+	@mkdir -p dist/preview
+	@for pdf in dist/*.pdf; do \
+	  name=$$(basename "$$pdf" .pdf); \
+	  pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$$pdf" "dist/preview/$$name"; \
+	  pdftoppm -png -r 80 -f 1 -l 1 -singlefile "dist/weasyprint/$$name.pdf" "dist/preview/$$name.weasyprint"; \
+	  echo "dist/preview/$$name.png dist/preview/$$name.weasyprint.png"; \
+	done
 
 # Rewrite the writers' golden files from the current code; review the diff before committing.
 golden: $(READY)

@@ -7,11 +7,16 @@ what briefgen itself believes it wrote.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.html
 import pytest
+from lxml import etree
 
 
 def need(tool: str) -> str:
@@ -85,3 +90,145 @@ def pdf_pages(pdf: Path) -> list[str]:
     out = subprocess.run([need("pdftotext"), "-enc", "UTF-8", str(pdf), "-"], check=True,
                          capture_output=True, text=True).stdout
     return out.split("\f")[:-1] if out.endswith("\f") else out.split("\f")
+
+
+# --- the same notes and body in every format ---------------------------------------------
+#
+# Each reader returns (body, notes): the body text with each note's number where its call is
+# (as a reader sees "court.7"), and the notes as (number, text) in order. Whitespace is the
+# caller's to normalise: line breaks differ between formats, words do not.
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NOTE_LINE = 13.6          # points: taller than a 9 pt note line, shorter than an 11 pt one
+LIST_MARKER = re.compile(r"^(\d+[.)]|[•‣◦–-])$")
+
+
+def docx_text(path: Path) -> tuple[str, list[tuple[int, str]]]:
+    """From the package itself: document.xml paragraphs and footnotes.xml notes. Word numbers
+    notes by their references' order, so the n-th reference shows n."""
+    with zipfile.ZipFile(path) as package:
+        body = etree.fromstring(package.read("word/document.xml"))
+        foot = etree.fromstring(package.read("word/footnotes.xml"))
+    w = f"{{{W_NS}}}"
+    order: list[str] = []
+    paragraphs = []
+    for para in body.iter(w + "p"):
+        parts = []
+        for node in para.iter(w + "t", w + "footnoteReference", w + "tab", w + "br"):
+            if node.tag == w + "t":
+                parts.append(node.text or "")
+            elif node.tag == w + "footnoteReference":
+                order.append(node.get(w + "id"))
+                parts.append(str(len(order)))
+            else:
+                parts.append(" ")
+        paragraphs.append("".join(parts))
+    texts = {}
+    for note in foot.iter(w + "footnote"):
+        if note.get(w + "type") in (None, "normal"):
+            texts[note.get(w + "id")] = " ".join(
+                "".join(t.text or "" for t in p.iter(w + "t")) for p in note.iter(w + "p"))
+    return "\n".join(paragraphs), [(n, texts[i].strip()) for n, i in enumerate(order, 1)]
+
+
+def html_text(path: Path) -> tuple[str, list[tuple[int, str]]]:
+    """From the web page: the text of <main> (note calls are their numbers) and the notes
+    list, each item's number from its value, back-links left out."""
+    tree = lxml.html.fromstring(path.read_bytes())
+    main = tree.find(".//main")
+    for skip in main.xpath(".//*[contains(concat(' ', @class, ' '), ' para-number ')]"):
+        skip.drop_tree()   # Word numbers paragraphs itself; the other readers drop numbers too
+    notes = []
+    for item in tree.xpath("//*[@role='doc-endnote']"):
+        for back in item.xpath(".//*[@role='doc-backlink']"):
+            back.drop_tree()
+        notes.append((int(item.get("value")), " ".join(item.text_content().split())))
+    endnotes = main.xpath(".//*[@role='doc-endnotes']")
+    for section in endnotes:
+        section.drop_tree()
+    blocks = main.xpath(".//p | .//li[not(.//p)] | .//h1 | .//h2 | .//h3 | .//h4 | .//th | .//td")
+    return "\n".join(b.text_content() for b in blocks), notes
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+def pdf_words(pdf: Path) -> list[tuple[float, list[Word]]]:
+    """Every page's height and words with their boxes (``pdftotext -bbox``)."""
+    out = subprocess.run([need("pdftotext"), "-enc", "UTF-8", "-bbox", str(pdf), "-"],
+                         check=True, capture_output=True).stdout
+    tree = etree.fromstring(out, etree.XMLParser(recover=True))
+    pages = []
+    for page in tree.iter("{*}page"):
+        words = [Word(w.text or "", *(float(w.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")))
+                 for w in page.iter("{*}word")]
+        pages.append((float(page.get("height")), words))
+    return pages
+
+
+def _rows(words: list[Word]) -> list[list[Word]]:
+    """Words grouped into printed lines, each left to right. A word joins a line when their
+    heights overlap by more than 2 pt, so a raised note call stays on its line."""
+    rows: list[list[Word]] = []
+    top = bottom = 0.0
+    for word in sorted(words, key=lambda w: (w.y0, w.x0)):
+        if rows and word.y0 < bottom - 2 and word.y1 > top + 2:
+            rows[-1].append(word)
+            top, bottom = min(top, word.y0), max(bottom, word.y1)
+        else:
+            rows.append([word])
+            top, bottom = word.y0, word.y1
+    return [sorted(r, key=lambda w: w.x0) for r in rows]
+
+
+def pdf_text(pdf: Path, margin: float = 64.0) -> tuple[str, list[tuple[int, str]]]:
+    """Body and notes as a reader finds them on the printed pages.
+
+    Running headers and page numbers sit in the margins (``margin`` points from the top and
+    bottom edges) and are left out. On each page, the notes are the run of lines at the foot
+    set smaller than the body: every look sets notes at 9 pt (a line box about 12.3 pt high
+    in poppler's measure) and body text at 11 pt (about 15 pt). A note starts with its number
+    at the left of the note area. Row-initial list markers (bullets, "1.") are dropped, as
+    Word keeps them out of the text.
+    """
+    body_rows, notes = [], []
+    for height, words in pdf_words(pdf):
+        inside = [w for w in words if w.y1 > margin and w.y0 < height - margin]
+        rows = _rows(inside)
+        if not rows:
+            continue
+        foot = len(rows)
+        while foot > 0 and max(w.height for w in rows[foot - 1]) < NOTE_LINE:
+            foot -= 1
+        body_rows += rows[:foot]
+        _read_notes(rows[foot:], notes)
+    body = "\n".join(" ".join(w.text for w in _without_marker(r)) for r in body_rows)
+    return body, [(n, " ".join(t.split())) for n, t in notes]
+
+
+def _read_notes(rows: list[list[Word]], notes: list[tuple[int, str]]) -> None:
+    if not rows:
+        return
+    left = min(r[0].x0 for r in rows)
+    for row in rows:
+        first = row[0]
+        starts = abs(first.x0 - left) < 1.5 and first.text.isdigit()
+        if starts and int(first.text) == (notes[-1][0] + 1 if notes else 1):
+            notes.append((int(first.text), " ".join(w.text for w in row[1:])))
+        elif notes:
+            number, text = notes[-1]
+            notes[-1] = (number, text + " " + " ".join(w.text for w in row))
+
+
+def _without_marker(row: list[Word]) -> list[Word]:
+    return row[1:] if row and LIST_MARKER.match(row[0].text) else row

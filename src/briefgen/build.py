@@ -24,7 +24,9 @@ from .compose import TEMPLATE, compose
 from .dataset import Dataset
 from .errors import BriefgenError, Location, Problem, WriteError, display_path
 from .select import Selected, select
+from .writers.epoch import resolve_epoch
 from .writers import markdown as md_writer
+from .writers.look import Look
 
 
 @dataclass
@@ -37,7 +39,18 @@ class Work:
     markdown: str = ""
     document: m.Document | None = None
     style: Any = None
+    pdf_engine: str = "typst"
+    strict: bool = False
+    warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def look(self) -> Look:
+        return Look.of(self.loaded)
+
+    def warn(self, messages: list[str]) -> None:
+        """Warnings about this brief's output, located at the brief file."""
+        self.warnings += [Problem(self.loaded.loc(), m, "warning") for m in messages]
 
 
 def _select(work: Work) -> None:
@@ -75,8 +88,8 @@ STAGES: list[tuple[str, Callable[[Work], None]]] = [
 ]
 
 
-def run_stages(loaded: LoadedBrief, dataset: Dataset) -> Work:
-    work = Work(loaded, dataset)
+def run_stages(loaded: LoadedBrief, dataset: Dataset, **options: Any) -> Work:
+    work = Work(loaded, dataset, **options)
     for name, stage in STAGES:
         start = time.perf_counter()
         stage(work)
@@ -96,10 +109,39 @@ def _write_md(work: Work, out: Path) -> list[tuple[str, bytes]]:
     return md_writer.files(work, work.loaded.name)
 
 
+def _write_pdf(work: Work, out: Path) -> None:
+    _check_glyphs(work)
+    if work.pdf_engine == "weasyprint":
+        from .writers import weasy      # WeasyPrint costs ~0.9 s to import: only when asked
+
+        epoch = int(resolve_epoch(None, work.document.meta).timestamp())
+        work.warn(weasy.write_pdf(work.document, out, work.look, epoch=epoch,
+                                  project_root=Path.cwd()))
+    else:
+        from .writers import typst_pdf
+
+        work.warn(typst_pdf.write_pdf(work.document, out, work.look))
+
+
+def _check_glyphs(work: Work) -> None:
+    from .writers import glyphs
+
+    fonts = work.look.fonts
+    work.warn(glyphs.messages(work.document, fonts.text, "text"))
+
+
+def _write_html(work: Work, out: Path) -> None:
+    from .writers import html
+
+    html.write_html(work.document, out, work.look)
+
+
 # A writer either writes the file it is given, or returns (file name, bytes) pairs to write.
 WRITERS: dict[str, Callable[[Work, Path], Any]] = {
     "md": _write_md,
     "docx": _write_docx,
+    "pdf": _write_pdf,
+    "html": _write_html,
 }
 
 
@@ -112,9 +154,14 @@ class Output:
 
 
 def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
-                out_dir: Path) -> list[Output]:
-    """Every asked format of one brief, all or nothing."""
-    work = run_stages(loaded, dataset)
+                out_dir: Path, *, pdf_engine: str | None = None, strict: bool = False,
+                warnings: list[Problem] | None = None) -> list[Output]:
+    """Every asked format of one brief, all or nothing.
+
+    Warnings are added to ``warnings``; under ``strict`` they are errors and nothing is written.
+    """
+    work = run_stages(loaded, dataset, pdf_engine=pdf_engine or loaded.brief.pdf_engine,
+                      strict=strict)
     staged: list[tuple[Path, Path]] = []
     outputs = []
     try:
@@ -124,12 +171,17 @@ def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
             staged += pairs
             outputs.append(Output(loaded.name, fmt, [final for _, final in pairs],
                                   time.perf_counter() - began))
+        if strict and work.warnings:
+            raise BriefgenError([Problem(w.loc, w.message + " (an error under --strict)")
+                                 for w in work.warnings])
     except BaseException:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
         raise
     for temp, final in staged:
         os.replace(temp, final)
+    if warnings is not None:
+        warnings += work.warnings
     shared = sum(work.timings.values()) / max(len(outputs), 1)
     for output in outputs:
         output.seconds += shared
@@ -160,22 +212,30 @@ def _temp_path(out_dir: Path, name: str) -> Path:
     return Path(path)
 
 
+@dataclass
+class Result:
+    outputs: list[Output]
+    problems: list[Problem]       # errors: the briefs they name were not written
+    warnings: list[Problem]       # the outputs were written, but a reader may see the flaw
+
+
 def build_all(briefs: list[LoadedBrief], dataset: Dataset, formats: list[str] | None,
-              out_dir: Path) -> tuple[list[Output], list[Problem]]:
+              out_dir: Path, *, pdf_engine: str | None = None, strict: bool = False) -> Result:
     """Every brief; a brief that fails is reported and the others still build."""
     created = _make_folder(out_dir)
-    outputs, problems = [], []
+    outputs, problems, warnings = [], [], []
     for loaded in briefs:
         wanted = formats or list(dict.fromkeys(loaded.brief.formats))
         try:
-            outputs += build_brief(loaded, dataset, wanted, out_dir)
+            outputs += build_brief(loaded, dataset, wanted, out_dir, pdf_engine=pdf_engine,
+                                   strict=strict, warnings=warnings)
         except BriefgenError as err:
             problems += err.problems
         except OSError as err:
             problems.append(_os_problem(out_dir, err))
     if created and not outputs:
         out_dir.rmdir()   # a build that wrote nothing leaves nothing, not even the folder
-    return outputs, problems
+    return Result(outputs, problems, warnings)
 
 
 def _make_folder(out_dir: Path) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .dataset import KIND_BY_NAME, KINDS, Dataset, load_dataset
-from .brief import FORMATS, load_briefs
+from .brief import FORMATS, PDF_ENGINES, load_briefs
 from .errors import BriefgenError, Problem, UsageError
 from .listing import FILTERS, filter_records, render_table
 
@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
                        help=f"only this format ({', '.join(FORMATS)}; repeat for several; "
                             "default: the formats each brief asks for)")
     build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    build.add_argument("--pdf-engine", choices=PDF_ENGINES,
+                       help="lay PDFs out with this engine (default: each brief's pdf-engine, "
+                            "else typst)")
+    build.add_argument("--strict", action="store_true",
+                       help="treat warnings (glyphs no font draws, refused URLs) as errors")
     _data_options(build)
     return parser
 
@@ -106,13 +111,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     paths = _chosen_briefs(args)
     dataset = load_dataset(args.data)
     briefs = load_briefs(paths, dataset, args.templates)
-    outputs, problems = build_all(briefs, dataset, args.format, args.out)
-    for output in outputs:
+    result = build_all(briefs, dataset, args.format, args.out, pdf_engine=args.pdf_engine,
+                       strict=args.strict)
+    for output in result.outputs:
         names = ", ".join(str(p) for p in output.paths)
         print(f"built {names} ({output.seconds:.2f} s)")
-    if problems:
-        raise BuildFailed(problems)
-    if not outputs:
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    if result.problems:
+        raise BuildFailed(result.problems)
+    if not result.outputs:
         print(f"{args.briefs_dir}: no briefs; nothing to build")
     return 0
 
@@ -120,7 +128,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 COMMANDS = {"check": cmd_check, "ls": cmd_ls, "build": cmd_build}
 
 
-def report(problems: list[Problem], out=sys.stderr) -> None:
+def report(problems: list[Problem], out=None) -> None:
+    out = out or sys.stderr    # looked up now, so a caller that redirects stderr sees it
     for problem in problems:
         print(problem, file=out)
     files = len({p.loc.path for p in problems})

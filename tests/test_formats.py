@@ -1,0 +1,200 @@
+"""One document, four files: every bundled brief says the same in DOCX, both PDFs and HTML.
+
+Each format is read back by a client of its own (``clients.py``): the DOCX package's XML,
+poppler's ``pdftotext`` for the PDFs, lxml for the web page. Footnote 7 must be the same
+text with the same number everywhere, and the body the same words, apart from line breaks.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from briefgen import model as m
+from briefgen.brief import load_brief
+from briefgen.build import run_stages
+from briefgen.cli import main
+from briefgen.dataset import load_dataset
+
+from clients import docx_text, html_text, pdf_text
+from conftest import PROJECT, write
+
+BRIEFS = sorted((PROJECT / "briefs").glob("*.yaml"))
+NAMES = [p.stem for p in BRIEFS]
+READERS = {"docx": docx_text, "typst.pdf": pdf_text, "weasyprint.pdf": pdf_text,
+           "html": html_text}
+
+
+def build(out: Path, *args: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "briefgen.cli", "build", "--all",
+                             "--out", str(out), *args], capture_output=True, text=True,
+                            cwd=PROJECT)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> dict[str, Path]:
+    """Every bundled brief built as `make briefs` does, then again with WeasyPrint."""
+    typst, weasy = tmp_path_factory.mktemp("typst"), tmp_path_factory.mktemp("weasy")
+    build(typst, "--format", "docx", "--format", "html", "--format", "pdf")
+    build(weasy, "--format", "pdf", "--pdf-engine", "weasyprint")
+    return {"typst": typst, "weasy": weasy}
+
+
+def files(dist: dict[str, Path], name: str) -> dict[str, Path]:
+    return {"docx": dist["typst"] / f"{name}.docx", "typst.pdf": dist["typst"] / f"{name}.pdf",
+            "weasyprint.pdf": dist["weasy"] / f"{name}.pdf", "html": dist["typst"] / f"{name}.html"}
+
+
+@pytest.fixture(scope="module")
+def documents() -> dict[str, m.Document]:
+    dataset = load_dataset(PROJECT / "data")
+    return {p.stem: run_stages(load_brief(p, dataset, PROJECT / "templates"), dataset).document
+            for p in BRIEFS}
+
+
+def squash(text: str) -> str:
+    """Text apart from spacing and line breaks (which differ between layouts)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_format_has_the_same_notes_with_the_same_numbers(dist, documents, name):
+    expected = [(n.number, squash(m.plain_text(n.blocks))) for n in documents[name].notes]
+    assert len(expected) >= 20
+    for fmt, path in files(dist, name).items():
+        _, notes = READERS[fmt](path)
+        assert [(n, squash(t)) for n, t in notes] == expected, fmt
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_format_has_the_same_body_text(dist, documents, name):
+    """From the first block on (mastheads differ by design), with note calls in place."""
+    start = squash(m.plain_text(documents[name].blocks[0]))[:30]
+    bodies = {}
+    for fmt, path in files(dist, name).items():
+        body = squash(READERS[fmt](path)[0])
+        assert start in body, fmt
+        bodies[fmt] = body[body.index(start):]
+    assert bodies["typst.pdf"] == bodies["docx"]
+    assert bodies["weasyprint.pdf"] == bodies["docx"]
+    assert bodies["html"] == bodies["docx"]
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasy"])
+@pytest.mark.parametrize("name", NAMES)
+def test_pdfs_are_tagged_pdf_ua_with_title_and_language(dist, documents, engine, name):
+    with pikepdf.open(dist[engine] / f"{name}.pdf") as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert "/StructTreeRoot" in pdf.Root
+        assert str(pdf.Root.Lang) == documents[name].meta.lang
+        assert str(pdf.docinfo.Title) == documents[name].meta.title
+        with pdf.open_metadata() as meta:
+            assert meta.get("pdfuaid:part") == "1"
+
+
+def test_two_builds_give_identical_files(dist, tmp_path):
+    typst, weasy = tmp_path / "typst", tmp_path / "weasy"
+    build(typst, "--format", "docx", "--format", "html", "--format", "pdf")
+    build(weasy, "--format", "pdf", "--pdf-engine", "weasyprint")
+    for engine, folder in (("typst", typst), ("weasy", weasy)):
+        for path in dist[engine].iterdir():
+            assert (folder / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+# --- fonts -----------------------------------------------------------------------------------
+
+HANGUL = "성분 제도와 관리소"
+
+
+@pytest.fixture
+def hangul_project(project):
+    findings = project / "data" / "findings" / "findings.yaml"
+    findings.write_text(findings.read_text(encoding="utf-8") + f"""
+- id: hangul-terms
+  text: Escapees name the caste system {HANGUL} in their own words.
+  themes: [religion]
+  period: "2014"
+  confidence: un-established
+  evidence:
+    - {{source: coi-2014, paragraph: "81"}}
+""", encoding="utf-8")
+    return project
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_hangul_in_a_finding_is_drawn_in_both_pdfs(hangul_project, engine, capsys):
+    assert main(["build", "briefs/b.yaml", "--format", "pdf", "--pdf-engine", engine,
+                 "--strict"]) == 0
+    body, _ = pdf_text(hangul_project / "dist" / "b.pdf")
+    assert squash(HANGUL) in squash(body)
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_a_character_no_font_draws_is_a_warning_naming_the_brief(hangul_project, capsys):
+    write(hangul_project, "templates/plain/audience.yaml", "fonts:\n  text: [Noto Serif]\n")
+    assert main(["build", "briefs/b.yaml", "--format", "pdf"]) == 0
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        "briefs/b.yaml:1:1: warning: no font in the text stack ('Noto Serif') can draw 8 "
+        "character(s): U+C131 HANGUL SYLLABLE SEONG in 'me the caste system 성분 제도와 관리소 in "
+        "their'; U+BD84 HANGUL SYLLABLE BUN in ")
+    assert line.endswith("; and 3 more; expected a family that has them in the audience's "
+                         "fonts, got blank boxes or fallback glyphs")
+    assert (hangul_project / "dist" / "b.pdf").is_file()
+
+
+def test_under_strict_a_missing_glyph_fails_and_writes_nothing(hangul_project, capsys):
+    write(hangul_project, "templates/plain/audience.yaml", "fonts:\n  text: [Noto Serif]\n")
+    assert main(["build", "briefs/b.yaml", "--format", "pdf", "--format", "docx",
+                 "--strict"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("briefs/b.yaml:1:1: error: no font in the text stack "
+                             "('Noto Serif') can draw 8 character(s)")
+    assert err[0].endswith("(an error under --strict)")
+    assert not (hangul_project / "dist").exists()
+
+
+def test_a_font_family_that_is_not_installed_is_named(project, capsys):
+    write(project, "templates/plain/audience.yaml",
+          "fonts:\n  text: [No Such Serif, Noto Serif]\n")
+    assert main(["build", "briefs/b.yaml", "--format", "pdf"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "briefs/b.yaml:1:1: warning: font family 'No Such Serif' of the text stack is not "
+        "installed; expected an installed family (Debian: fonts-noto-core, fonts-noto-cjk), "
+        "got none of that name"]
+
+
+# --- engines and failures ----------------------------------------------------------------------
+
+def producer(pdf: Path) -> str:
+    with pikepdf.open(pdf) as opened:
+        return str(opened.docinfo.get("/Producer", "")) + str(opened.docinfo.get("/Creator", ""))
+
+
+def test_the_brief_chooses_the_pdf_engine_and_the_command_line_overrides_it(project):
+    write(project, "briefs/b.yaml", (project / "briefs/b.yaml").read_text() +
+          "pdf-engine: weasyprint\n")
+    assert main(["build", "briefs/b.yaml", "--format", "pdf"]) == 0
+    assert "WeasyPrint" in producer(project / "dist" / "b.pdf")
+    assert main(["build", "briefs/b.yaml", "--format", "pdf", "--pdf-engine", "typst"]) == 0
+    assert "Typst" in producer(project / "dist" / "b.pdf")
+
+
+def test_a_page_that_does_not_compile_fails_its_brief_and_writes_nothing(project, capsys):
+    write(project, "templates/plain/page.typ",
+          '#import "@local/briefgen:0.1.0": load\n#let doc = load()\n#doc.nothing\n')
+    assert main(["build", "briefs/b.yaml", "--format", "docx", "--format", "pdf",
+                 "--format", "html"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and err[1] == "briefgen: 1 problem in 1 file"
+    assert err[0].startswith("templates/plain/page.typ: error: Typst could not lay out the "
+                             "document; expected a page that compiles, got: dictionary does not "
+                             "contain key \"nothing\"")
+    assert not (project / "dist").exists()
