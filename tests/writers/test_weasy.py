@@ -356,3 +356,29 @@ def test_importing_the_writer_does_not_import_weasyprint():
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True).stdout
     assert out.strip() == "False"
+
+
+def test_without_pango_weasyprint_is_one_clear_line(monkeypatch):
+    import builtins
+
+    from briefgen.errors import WriteError
+    from briefgen.writers import weasy
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0': not found")
+        return real_import(name, *args, **kwargs)
+
+    weasy._weasyprint.cache_clear()
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    try:
+        with pytest.raises(WriteError) as caught:
+            weasy._weasyprint()
+    finally:
+        monkeypatch.undo()
+        weasy._weasyprint.cache_clear()
+    assert [str(p) for p in caught.value.problems] == [
+        "weasyprint: error: WeasyPrint cannot start; expected Pango installed (Debian: "
+        "libpango-1.0-0 libpangoft2-1.0-0), got: cannot load library 'libpango-1.0-0': not found"]

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from briefgen import model
+from briefgen.errors import Location, Problem, WriteError
 from briefgen.writers.html import render_page
 from briefgen.writers.look import DEFAULT_LOOK, Look
 
@@ -85,8 +86,17 @@ def check_url(url: str, roots: tuple[Path, ...]) -> str | None:
 
 @lru_cache(maxsize=None)
 def _weasyprint():
-    """The weasyprint module, imported once, on the first PDF a process writes."""
-    import weasyprint
+    """The weasyprint module, imported once, on the first PDF a process writes.
+
+    WeasyPrint loads Pango when imported; on a machine without it, that is one clear line
+    naming the Debian packages rather than a traceback.
+    """
+    try:
+        import weasyprint
+    except OSError as err:
+        raise WriteError([Problem(Location("weasyprint"),
+                                  f"WeasyPrint cannot start; expected Pango installed (Debian: "
+                                  f"libpango-1.0-0 libpangoft2-1.0-0), got: {err}")]) from None
     return weasyprint
 
 
