@@ -71,15 +71,25 @@ def missing_families(families: list[str]) -> list[str]:
 
 
 def gaps(text: str, families: list[str]) -> list[Gap]:
-    """Characters of ``text`` that no family of the stack draws, each once, in order of use."""
-    maps = [coverage(f) for f in families if f in installed_families()]
-    if any(m is None for m in maps):
-        return []
+    """Characters of ``text`` that no family of the stack draws, each once, in order of use.
+
+    Families are read in order and only while characters remain: a Latin text drawn by the
+    first family never loads the large CJK font's map (about 0.15 s).
+    """
+    wanted = {c for c in text if not _invisible(c)}
+    for family in families:
+        if not wanted:
+            break
+        if family not in installed_families():
+            continue
+        drawn = coverage(family)
+        if drawn is None:
+            return []
+        wanted = {c for c in wanted if ord(c) not in drawn}
     found: dict[str, Gap] = {}
     for i, char in enumerate(text):
-        if char in found or _invisible(char) or any(ord(char) in m for m in maps):
-            continue
-        found[char] = Gap(char, text[max(0, i - 20): i + 20].replace("\n", " ").strip())
+        if char in wanted and char not in found:
+            found[char] = Gap(char, text[max(0, i - 20): i + 20].replace("\n", " ").strip())
     return list(found.values())
 
 
