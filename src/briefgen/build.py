@@ -40,7 +40,6 @@ class Work:
     document: m.Document | None = None
     style: Any = None
     pdf_engine: str = "typst"
-    strict: bool = False
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -160,8 +159,7 @@ def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
 
     Warnings are added to ``warnings``; under ``strict`` they are errors and nothing is written.
     """
-    work = run_stages(loaded, dataset, pdf_engine=pdf_engine or loaded.brief.pdf_engine,
-                      strict=strict)
+    work = run_stages(loaded, dataset, pdf_engine=pdf_engine or loaded.brief.pdf_engine)
     staged: list[tuple[Path, Path]] = []
     outputs = []
     try:

@@ -44,11 +44,13 @@ def write_pdf(doc: model.Document, out: Path, look: Look, *, epoch: int,
     """Write ``doc`` as a tagged PDF at ``out``; return the warnings, one line each.
 
     ``epoch`` (UNIX seconds) dates the file. Files the page refers to (an audience's CSS
-    images, say) are read only inside ``project_root`` and briefgen's default look.
+    images, say) are read only inside ``project_root``, the audience's folder and briefgen's
+    default look.
     """
     weasyprint = _weasyprint()
     refused: list[tuple[str, str]] = []          # (url, reason), as the fetcher meets them
-    fetcher = _fetcher_class()(roots=(Path(project_root), DEFAULT_LOOK), refused=refused)
+    roots = (Path(project_root), Path(look.folder), DEFAULT_LOOK)
+    fetcher = _fetcher_class()(roots=roots, refused=refused)
     page = render_page(doc, look, mode="print")
     # pdf_identifier=True: the /ID is an MD5 of the content, the same for the same bytes.
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT, "pdf_identifier": True}
