@@ -14,21 +14,19 @@ import socket
 import subprocess
 import sys
 import threading
-import zlib
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 import pytest
-from lxml import etree
 
 from briefgen import model
 from briefgen.brief import FontStacks
 from briefgen.model import Meta, Note, NoteRef, Paragraph, Text
 from briefgen.writers.look import DEFAULT_LOOK, Look
 from briefgen.writers.weasy import NO_NETWORK, OUTSIDE, check_url, write_pdf
-from clients import need
-from writers.test_docx import LONG_NOTES, long_document, sample_document
+from clients import Word, need, pdf_words
+from writers.test_docx import LONG_NOTES, layout_pages, long_document, sample_document
 
 PROJECT = Path(__file__).resolve().parents[2]
 UK_BRIEFING = PROJECT / "templates" / "uk-briefing"
@@ -45,57 +43,13 @@ def look(folder: Path = DEFAULT_LOOK) -> Look:
 
 # --- reading PDFs back -----------------------------------------------------------------------
 
-@dataclass
-class Word:
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
-
 def pdfinfo(pdf: Path, *args: str) -> str:
     return subprocess.run([need("pdfinfo"), *args, str(pdf)], check=True, capture_output=True,
                           text=True).stdout
 
 
-def layout_pages(pdf: Path) -> list[str]:
-    """Each page's text as ``pdftotext -layout`` places it, whitespace runs made one space."""
-    out = subprocess.run([need("pdftotext"), "-layout", "-enc", "UTF-8", str(pdf), "-"],
-                         check=True, capture_output=True, text=True).stdout
-    return [" ".join(page.split()) for page in out.split("\f")[:-1]]
-
-
-def pages_of_words(pdf: Path) -> list[tuple[float, list[Word]]]:
-    """Each page's height and its words with their boxes (``pdftotext -bbox``)."""
-    out = subprocess.run([need("pdftotext"), "-enc", "UTF-8", "-bbox", str(pdf), "-"],
-                         check=True, capture_output=True).stdout
-    tree = etree.fromstring(out, etree.XMLParser(recover=True))
-    return [(float(page.get("height")),
-             [Word(w.text or "", *(float(w.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")))
-              for w in page.iter("{*}word")])
-            for page in tree.iter("{*}page")]
-
-
 def find_word(words: list[Word], text: str) -> Word:
     return next(w for w in words if w.text == text)
-
-
-def catalog_strings(pdf: Path, key: str) -> list[str]:
-    """Every ``/key (value)`` in the file, object streams inflated (where the catalog is)."""
-    data = pdf.read_bytes()
-    chunks = [data]
-    for start in re.finditer(rb"stream\r?\n", data):
-        try:
-            chunks.append(zlib.decompressobj().decompress(data[start.end():]))
-        except zlib.error:
-            pass
-    pattern = re.compile(rb"/" + key.encode() + rb"\s*\(([^)]*)\)")
-    return [m.decode("latin-1") for chunk in chunks for m in pattern.findall(chunk)]
 
 
 # --- fixtures --------------------------------------------------------------------------------
@@ -130,7 +84,8 @@ def test_pdf_is_tagged_ua1_with_title_language_and_dates(sample):
     assert re.search(r"^CreationDate:\s+Tue Nov 14 22:13:20 2023 UTC$", info, re.M)
     assert re.search(r"^ModDate:\s+Tue Nov 14 22:13:20 2023 UTC$", info, re.M)
     assert re.search(r"^Page size:\s+595(\.\d+)? x 841\.89 pts \(A4\)$", info, re.M)
-    assert catalog_strings(pdf, "Lang") == ["en-GB"]
+    with pikepdf.open(pdf) as opened:
+        assert str(opened.Root.Lang) == "en-GB"
     assert 'pdfuaid:part="1"' in pdfinfo(pdf, "-meta")
     assert "H1" in pdfinfo(pdf, "-struct").split()
 
@@ -188,7 +143,7 @@ def feet(pdf: Path) -> list[str]:
     notes are set smaller. The foot is cut out with ``pdftotext -x -y -W -H``.
     """
     out = []
-    for number, (height, words) in enumerate(pages_of_words(pdf), 1):
+    for number, (height, words) in enumerate(pdf_words(pdf), 1):
         inside = [w for w in words if MARGIN - 1 < w.y0 < height - MARGIN]
         text_height = Counter(round(w.height, 1) for w in inside).most_common(1)[0][0]
         top = max(w.y1 for w in inside if w.height > 0.95 * text_height)
@@ -228,7 +183,7 @@ def test_each_note_is_on_the_page_of_its_call(long_pdf):
 
 
 def test_notes_are_smaller_than_the_text_and_furniture_smaller_still(long_pdf):
-    pages = pages_of_words(long_pdf)
+    pages = pdf_words(long_pdf)
     height, first = pages[0]
     body = find_word(first, "Start01").height
     note = find_word(first, "Source").height            # note 1 starts "Source 1, ..."
@@ -249,7 +204,7 @@ def test_a_long_note_hangs_right_of_its_number(tmp_path):
                          (Note(1, (Paragraph((Text(LONG_NOTE),)),)),))
     out = tmp_path / "hanging.pdf"
     write_pdf(doc, out, look(), epoch=EPOCH, project_root=PROJECT)
-    height, words = pages_of_words(out)[0]
+    height, words = pdf_words(out)[0]
     start = find_word(words, "A")                        # the note's first word
     rows: dict[int, list[Word]] = {}
     for word in words:
