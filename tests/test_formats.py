@@ -198,3 +198,14 @@ def test_a_page_that_does_not_compile_fails_its_brief_and_writes_nothing(project
                              "document; expected a page that compiles, got: dictionary does not "
                              "contain key \"nothing\"")
     assert not (project / "dist").exists()
+
+
+def test_a_page_template_mistake_is_one_located_line_and_writes_nothing(project, capsys):
+    write(project, "templates/plain/page.html.j2",
+          '{% extends "base.html.j2" %}\n{% block masthead %}{{ meta.titel }}{% endblock %}\n')
+    assert main(["build", "briefs/b.yaml", "--format", "docx", "--format", "html"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "templates/plain/page.html.j2:2:1: error: template uses an undefined value: "
+        "'briefgen.model.Meta object' has no attribute 'titel'",
+        "briefgen: 1 problem in 1 file"]
+    assert not (project / "dist").exists()

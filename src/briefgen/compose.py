@@ -187,11 +187,18 @@ def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected) -> str:
     try:
         template = environment(loaded.template_dir).get_template(TEMPLATE)
         return template.render(context(loaded, dataset, selected))
-    except jinja2.TemplateSyntaxError as err:
-        raise ComposeError([Problem(_template_loc(err.filename or str(template_path), err.lineno),
-                                    f"template syntax error: {err.message}")]) from None
     except jinja2.TemplateError as err:
-        raise ComposeError([Problem(_runtime_loc(err, template_path), _runtime_message(err))]) from None
+        raise ComposeError([template_problem(err, template_path)]) from None
+
+
+def template_problem(err: jinja2.TemplateError, template_path: Path) -> Problem:
+    """Any Jinja error as one located problem: a syntax error at its line, a rendering error
+    (undefined value, sandbox refusal) at the template line it happened on. The content
+    templates and the HTML page templates both report through here."""
+    if isinstance(err, jinja2.TemplateSyntaxError):
+        return Problem(_template_loc(err.filename or str(template_path), err.lineno),
+                       f"template syntax error: {err.message}")
+    return Problem(_runtime_loc(err, template_path), _runtime_message(err))
 
 
 def _template_loc(filename: str, line: int | None) -> Location:

@@ -19,6 +19,7 @@ import pytest
 from markupsafe import Markup
 
 from briefgen import model
+from briefgen.errors import WriteError
 from briefgen.brief import FontStacks
 from briefgen.model import (BulletList, Code, Emph, Heading, Link, Meta, Note, NoteRef,
                             Paragraph, Text)
@@ -313,8 +314,21 @@ def test_a_misspelt_name_in_an_audience_page_is_an_error(tmp_path):
     (tmp_path / "page.html.j2").write_text(
         '{% extends "base.html.j2" %}{% block masthead %}{{ meta.titel }}{% endblock %}',
         encoding="utf-8")
-    with pytest.raises(Exception, match="titel"):
+    with pytest.raises(WriteError) as caught:
         render_page(one_paragraph(Text("x")), look(tmp_path), mode="web")
+    [problem] = caught.value.problems
+    assert str(problem) == (f"{tmp_path / 'page.html.j2'}:1:1: error: template uses an undefined "
+                            "value: 'briefgen.model.Meta object' has no attribute 'titel'")
+
+
+def test_a_syntax_error_in_an_audience_page_is_located(tmp_path):
+    (tmp_path / "page.html.j2").write_text('{% extends "base.html.j2" %}\n{% block masthead %}\n',
+                                           encoding="utf-8")
+    with pytest.raises(WriteError) as caught:
+        render_page(one_paragraph(Text("x")), look(tmp_path), mode="web")
+    [problem] = caught.value.problems
+    assert str(problem).startswith(f"{tmp_path / 'page.html.j2'}:2:1: error: template syntax "
+                                   "error: Unexpected end of template.")
 
 
 def test_lists_in_a_note_and_a_list_item_of_several_blocks():

@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from briefgen import model
+from briefgen.compose import template_problem
+from briefgen.errors import WriteError
 from briefgen.writers.look import Look
 
 MODES = ("web", "print")
@@ -108,15 +110,22 @@ def render_notes(doc: model.Document) -> Markup:
 
 
 def render_page(doc: model.Document, look: Look, *, mode: str) -> str:
-    """The whole page: the audience's ``page.html.j2`` (else the default) around the body."""
+    """The whole page: the audience's ``page.html.j2`` (else the default) around the body.
+
+    A mistake in a page template is a ``WriteError`` naming the template's file and line.
+    """
     mode = _check_mode(mode)
-    template = _environment(tuple(str(p) for p in look.search_path)).get_template(PAGE_TEMPLATE)
     meta = _storable_meta(doc.meta)
-    return template.render(
-        meta=meta, body=render_body(doc, mode=mode),
-        notes=render_notes(doc) if mode == "web" else Markup(""),
-        css=page_css(look), fonts=look.fonts, mode=mode, lang=meta.lang or "en-GB",
-        date_text=meta.date_text, organisations=meta.organisations)
+    body = render_body(doc, mode=mode)
+    notes = render_notes(doc) if mode == "web" else Markup("")
+    try:
+        template = _environment(tuple(str(p) for p in look.search_path)).get_template(PAGE_TEMPLATE)
+        return template.render(
+            meta=meta, body=body, notes=notes, css=page_css(look), fonts=look.fonts, mode=mode,
+            lang=meta.lang or "en-GB", date_text=meta.date_text,
+            organisations=meta.organisations)
+    except TemplateError as err:
+        raise WriteError([template_problem(err, look.file(PAGE_TEMPLATE))]) from None
 
 
 def write_html(doc: model.Document, out: Path, look: Look) -> None:
