@@ -45,7 +45,7 @@ from docx.text.run import Run
 
 from briefgen import model
 from briefgen.errors import Location, Problem, WriteError, display_path
-from briefgen.writers import ooxml
+from briefgen.writers import one_line, ooxml
 from briefgen.writers.epoch import resolve_epoch
 
 EAST_ASIAN_FONT = "Noto Serif CJK KR"
@@ -55,9 +55,6 @@ CODE_STYLE = "HTML Code"
 ZIP_EPOCH = 315532800               # 1980-01-01, the earliest time a zip entry can carry
 
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")
-# Everything XML 1.0 cannot hold: C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF.
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_NEWLINE = re.compile("\r\n|[\r\n]")
 _STYLE_TYPES = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
                 "table": WD_STYLE_TYPE.TABLE}
 _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT,
@@ -105,7 +102,7 @@ def xml_text(text: str) -> str:
     - Markup characters (``<``, ``&``, ``{{``, ``*``, ``#``) stay as they are: lxml escapes
       them when it serialises, so they show as the same literal text in Word.
     """
-    return _NEWLINE.sub(" ", _NOT_XML.sub("", text))
+    return one_line(text)
 
 
 # --- the package -----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 from briefgen import model
 from briefgen.compose import template_problem
 from briefgen.errors import WriteError
+from briefgen.writers import storable
 from briefgen.writers.look import Look
 
 MODES = ("web", "print")
@@ -40,8 +41,6 @@ PAGE_TEMPLATE = "page.html.j2"
 BASE_CSS = "base.css"
 AUDIENCE_CSS = "style.css"
 
-# Everything HTML (and XML) cannot hold: C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF.
-_NOT_HTML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Characters a CSS string cannot hold as they are, or that could end a <style> element.
 _CSS_STRING_UNSAFE = re.compile(r'[\\"\'<>&\x00-\x1f\x7f]')
 _STYLE_END = re.compile(r"</(style)", re.IGNORECASE)
@@ -62,7 +61,7 @@ def escape_html(text: str) -> Markup:
     A ``Markup`` argument is treated as plain text too: nothing reaches the page unescaped
     by claiming to be markup already.
     """
-    return escape(_storable(str(text)))
+    return escape(storable(str(text)))
 
 
 def css_string(text: str) -> str:
@@ -73,7 +72,7 @@ def css_string(text: str) -> str:
     """
     def hex_escape(match: re.Match) -> str:
         return f"\\{ord(match.group()):x} "
-    return '"' + _CSS_STRING_UNSAFE.sub(hex_escape, _storable(str(text))) + '"'
+    return '"' + _CSS_STRING_UNSAFE.sub(hex_escape, storable(str(text))) + '"'
 
 
 def font_family(names: Iterable[str], generic: str = "") -> Markup:
@@ -175,14 +174,10 @@ def _storable_meta(meta: model.Meta) -> model.Meta:
     for f in dataclasses.fields(meta):
         value = getattr(meta, f.name)
         if isinstance(value, str):
-            changes[f.name] = _storable(value)
+            changes[f.name] = storable(value)
         elif isinstance(value, tuple):
-            changes[f.name] = tuple(_storable(v) for v in value)
+            changes[f.name] = tuple(storable(v) for v in value)
     return dataclasses.replace(meta, **changes)
-
-
-def _storable(text: str) -> str:
-    return _NOT_HTML.sub("", text)
 
 
 def _check_mode(mode: str) -> str:
@@ -354,7 +349,7 @@ def _note_item(body: _Body, note: model.Note, referenced: bool) -> Markup:
 def _safe_url(url: str) -> bool:
     """Whether a link may be followed: a web, mail or phone address, or a relative one."""
     try:
-        scheme = urlsplit(_storable(url).strip()).scheme.lower()
+        scheme = urlsplit(storable(url).strip()).scheme.lower()
     except ValueError:
         return False
     return scheme == "" or scheme in _SAFE_SCHEMES

@@ -24,6 +24,7 @@ from typing import Any
 
 from briefgen import model
 from briefgen.errors import Location, Problem, WriteError, display_path
+from briefgen.writers import one_line
 from briefgen.writers.epoch import resolve_epoch
 from briefgen.writers.glyphs import typst_fonts
 from briefgen.writers.look import DEFAULT_LOOK, Look
@@ -32,9 +33,6 @@ PAGE = "page.typ"
 PACKAGES = DEFAULT_LOOK / "typst"
 PDF_STANDARD = "ua-1"
 
-# C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF: no PDF text holds them.
-_UNSHOWABLE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_NEWLINE = re.compile("\r\n|[\r\n]")
 # A package import other than briefgen's own local ones: Typst would fetch it from the network.
 _REMOTE_IMPORT = re.compile(r'"@(?!local/)[^"]*"')
 
@@ -43,7 +41,7 @@ def typst_text(text: str) -> str:
     """Text as the Typst page receives it: characters no PDF text can hold are dropped
     (``\\x0b``, ``\\x00``, lone surrogates) and a line break is a space, as a soft break in
     Markdown is. Markup characters stay as they are: the page shows strings as text."""
-    return _NEWLINE.sub(" ", _UNSHOWABLE.sub("", text))
+    return one_line(text)
 
 
 # --- the data ------------------------------------------------------------------------------
