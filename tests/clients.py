@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,12 @@ def libreoffice_pdf(docx: Path, out_dir: Path) -> Path:
                     "--convert-to", "pdf", "--outdir", str(out_dir), str(docx)],
                    check=True, capture_output=True, timeout=180)
     return out_dir / (docx.stem + ".pdf")
+
+
+def squash(text: str) -> str:
+    """Text compared apart from spacing and line breaks, which differ between layouts (table
+    cells, list items, wrapped lines); NFC so composed and decomposed letters agree."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
 
 
 def pdf_pages(pdf: Path) -> list[str]:

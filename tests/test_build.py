@@ -6,7 +6,6 @@ import json
 import re
 import subprocess
 import sys
-import unicodedata
 
 import pytest
 
@@ -15,7 +14,7 @@ from briefgen.brief import load_brief
 from briefgen.build import run_stages
 from briefgen.dataset import load_dataset
 
-from clients import libreoffice_pdf, notes, pandoc_json, pdf_pages, stringify
+from clients import libreoffice_pdf, notes, pandoc_json, pdf_pages, squash, stringify
 from conftest import PROJECT
 
 START = PROJECT / "briefs" / "uk-westminster-hall-forb.yaml"
@@ -81,11 +80,6 @@ def test_pandoc_reads_the_markdown_export_with_the_same_citations(built, work):
     assert [item["id"] for item in bibliography] == sorted(work.document.bibliography)
     title = ast["meta"]["title"]["c"]
     assert stringify(title) == "Freedom of religion or belief in North Korea"
-
-
-def squash(text: str) -> str:
-    """Text compared apart from spacing and line breaks (table cells, list items)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
 
 
 def test_the_docx_body_has_the_brief_text(built, work):

@@ -7,10 +7,8 @@ text with the same number everywhere, and the body the same words, apart from li
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
-import unicodedata
 from pathlib import Path
 
 import pikepdf
@@ -22,7 +20,7 @@ from briefgen.build import run_stages
 from briefgen.cli import main
 from briefgen.dataset import load_dataset
 
-from clients import docx_text, html_text, pdf_text
+from clients import docx_text, html_text, pdf_text, squash
 from conftest import PROJECT, write
 
 BRIEFS = sorted((PROJECT / "briefs").glob("*.yaml"))
@@ -57,11 +55,6 @@ def documents() -> dict[str, m.Document]:
     dataset = load_dataset(PROJECT / "data")
     return {p.stem: run_stages(load_brief(p, dataset, PROJECT / "templates"), dataset).document
             for p in BRIEFS}
-
-
-def squash(text: str) -> str:
-    """Text apart from spacing and line breaks (which differ between layouts)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -20,7 +20,7 @@ from briefgen.errors import WriteError
 from briefgen.model import Heading, Meta, Note, NoteRef, Paragraph, Text
 from briefgen.writers import typst_pdf
 from briefgen.writers.look import DEFAULT_LOOK, Look
-from clients import pdf_text
+from clients import pdf_text, squash
 from writers.test_docx import EPOCH, LONG_NOTES, long_document, sample_document
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -29,10 +29,6 @@ HOSTILE = "{{ 7*7 }} #set text(red) *bold?* $x$ <script>alert(1)</script> @label
 
 def look(folder: Path = DEFAULT_LOOK, numbered: bool = False) -> Look:
     return Look(folder, FontStacks(), numbered)
-
-
-def squash(text: str) -> str:
-    return "".join(text.split())
 
 
 def test_document_data_matches_golden():
