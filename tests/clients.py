@@ -92,6 +92,12 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
 
 
+def pdf_info_pages(pdf: Path) -> int:
+    """The page count poppler's pdfinfo reads."""
+    info = subprocess.run([need("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True)
+    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))
+
+
 def pdf_pages(pdf: Path) -> list[str]:
     """The text of each page (pdftotext, reading order)."""
     out = subprocess.run([need("pdftotext"), "-enc", "UTF-8", str(pdf), "-"], check=True,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cite as citing
+from . import measure
 from . import model as m
 from .brief import LoadedBrief
 from .compose import TEMPLATE, compose
@@ -40,6 +41,8 @@ class Work:
     document: m.Document | None = None
     style: Any = None
     pdf_engine: str = "typst"
+    pages: int | None = None      # as the PDF writer laid them out, when a PDF was asked for
+    count: measure.Count | None = None
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -80,10 +83,15 @@ def _style(name: str) -> citing.Style:
     return citing.load_style(name, Path("."))
 
 
+def _measure(work: Work) -> None:
+    work.count = measure.count(work.document)
+
+
 STAGES: list[tuple[str, Callable[[Work], None]]] = [
     ("select", _select),
     ("compose", _compose),
     ("cite", _cite),
+    ("measure", _measure),
 ]
 
 
@@ -114,12 +122,14 @@ def _write_pdf(work: Work, out: Path) -> None:
         from .writers import weasy      # WeasyPrint costs ~0.9 s to import: only when asked
 
         epoch = int(resolve_epoch(None, work.document.meta).timestamp())
-        work.warn(weasy.write_pdf(work.document, out, work.look, epoch=epoch,
-                                  project_root=Path.cwd()))
+        laid = weasy.write_pdf(work.document, out, work.look, epoch=epoch,
+                               project_root=Path.cwd())
     else:
         from .writers import typst_pdf
 
-        work.warn(typst_pdf.write_pdf(work.document, out, work.look))
+        laid = typst_pdf.write_pdf(work.document, out, work.look)
+    work.warn(laid.warnings)
+    work.pages = laid.pages
 
 
 def _check_glyphs(work: Work) -> None:
@@ -150,6 +160,9 @@ class Output:
     format: str
     paths: list[Path]
     seconds: float
+    words: int = 0                # body and notes, as measure.count counts them
+    notes: int = 0
+    pages: int | None = None      # PDF outputs only
 
 
 def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
@@ -165,10 +178,12 @@ def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
     try:
         for fmt in formats:
             began = time.perf_counter()
+            work.pages = None
             pairs = _run_writer(fmt, work, out_dir)
             staged += pairs
             outputs.append(Output(loaded.name, fmt, [final for _, final in pairs],
-                                  time.perf_counter() - began))
+                                  time.perf_counter() - began, work.count.total(),
+                                  len(work.document.notes), work.pages))
         if strict and work.warnings:
             raise BriefgenError([Problem(w.loc, w.message + " (an error under --strict)")
                                  for w in work.warnings])

@@ -20,7 +20,7 @@ from briefgen.errors import WriteError
 from briefgen.model import Heading, Meta, Note, NoteRef, Paragraph, Text
 from briefgen.writers import typst_pdf
 from briefgen.writers.look import DEFAULT_LOOK, Look
-from clients import pdf_text, squash
+from clients import need, pdf_info_pages, pdf_text, squash
 from writers.test_docx import EPOCH, LONG_NOTES, long_document, sample_document
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -70,7 +70,7 @@ def test_typst_text_drops_what_no_pdf_holds_and_keeps_markup_characters():
 @pytest.fixture(scope="module")
 def long_pdf(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("typst") / "long.pdf"
-    assert typst_pdf.write_pdf(long_document(), out, look(), epoch=EPOCH) == []
+    assert typst_pdf.write_pdf(long_document(), out, look(), epoch=EPOCH).warnings == []
     return out
 
 
@@ -147,3 +147,10 @@ def _save(pdf: bytes) -> Path:
     os.write(handle, pdf)
     os.close(handle)
     return Path(name)
+
+
+def test_page_count_is_what_pdfinfo_reads(tmp_path):
+    need("pdfinfo")
+    out = tmp_path / "long.pdf"
+    laid = typst_pdf.write_pdf(long_document(), out, look(), epoch=EPOCH)
+    assert laid.pages == pdf_info_pages(out) > 1

@@ -25,7 +25,7 @@ from briefgen.brief import FontStacks
 from briefgen.model import Meta, Note, NoteRef, Paragraph, Text
 from briefgen.writers.look import DEFAULT_LOOK, Look
 from briefgen.writers.weasy import NO_NETWORK, OUTSIDE, check_url, write_pdf
-from clients import Word, need, pdf_words
+from clients import Word, need, pdf_info_pages, pdf_words
 from writers.test_docx import LONG_NOTES, layout_pages, long_document, sample_document
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -59,14 +59,14 @@ def sample(tmp_path_factory) -> tuple[Path, list[str]]:
     need("pdftotext")
     out = tmp_path_factory.mktemp("weasy") / "sample.pdf"
     return out, write_pdf(sample_document(), out, look(UK_BRIEFING), epoch=EPOCH,
-                          project_root=PROJECT)
+                          project_root=PROJECT).warnings
 
 
 @pytest.fixture(scope="module")
 def long_pdf(tmp_path_factory) -> Path:
     need("pdftotext")
     out = tmp_path_factory.mktemp("weasy") / "long.pdf"
-    assert write_pdf(long_document(), out, look(), epoch=EPOCH, project_root=PROJECT) == []
+    assert write_pdf(long_document(), out, look(), epoch=EPOCH, project_root=PROJECT).warnings == []
     return out
 
 
@@ -267,7 +267,7 @@ def test_the_fetcher_refuses_the_network_and_files_outside(tmp_path, listener):
         "svg%22 width=%222%22 height=%222%22/%3E') }\n", encoding="utf-8")
     doc = model.Document(Meta(title="Fetch"), (Paragraph((Text("x"),)),))
     warnings = write_pdf(doc, tmp_path / "fetch.pdf", look(audience), epoch=EPOCH,
-                         project_root=tmp_path)
+                         project_root=tmp_path).warnings
     assert sorted(warnings) == [f"refused to fetch {outside}: {OUTSIDE}",
                                 f"refused to fetch {remote}: {NO_NETWORK}"]
     assert connections == []
@@ -299,7 +299,7 @@ def test_weasyprint_logs_nothing_to_the_console(tmp_path, caplog):
                                         encoding="utf-8")
     with caplog.at_level(logging.DEBUG):
         warnings = write_pdf(doc, tmp_path / "quiet.pdf", look(audience), epoch=EPOCH,
-                             project_root=tmp_path)
+                             project_root=tmp_path).warnings
     assert [r for r in caplog.records if r.name.startswith("weasyprint")] == []
     assert len(warnings) == 2 and all(w.startswith("WeasyPrint: Ignored `") for w in warnings)
     assert "colour: red" in warnings[0] and "line-height: none" in warnings[1]
@@ -337,3 +337,10 @@ def test_without_pango_weasyprint_is_one_clear_line(monkeypatch):
     assert [str(p) for p in caught.value.problems] == [
         "weasyprint: error: WeasyPrint cannot start; expected Pango installed (Debian: "
         "libpango-1.0-0 libpangoft2-1.0-0), got: cannot load library 'libpango-1.0-0': not found"]
+
+
+def test_page_count_is_what_pdfinfo_reads(tmp_path):
+    need("pdfinfo")
+    out = tmp_path / "long.pdf"
+    laid = write_pdf(long_document(), out, look(), epoch=EPOCH, project_root=PROJECT)
+    assert laid.pages == pdf_info_pages(out) > 1

@@ -24,7 +24,7 @@ from typing import Any
 
 from briefgen import model
 from briefgen.errors import Location, Problem, WriteError, display_path
-from briefgen.writers import one_line
+from briefgen.writers import Laid, one_line
 from briefgen.writers.epoch import resolve_epoch
 from briefgen.writers.glyphs import typst_fonts
 from briefgen.writers.look import DEFAULT_LOOK, Look
@@ -154,7 +154,16 @@ _SPAN = re.compile(r"┌─ (\S+:\d+:\d+)")
 
 
 def write_pdf(doc: model.Document, out: Path, look: Look, *, epoch: int | None = None
-              ) -> list[str]:
+              ) -> Laid:
     pdf, warnings = compile_pdf(doc, look, epoch=epoch)
     out.write_bytes(pdf)
-    return warnings
+    return Laid(warnings, page_count(pdf))
+
+
+# Typst writes every page object as a plain dictionary (no object streams), so its pages can
+# be counted in the bytes without a PDF library at run time; a test checks against pdfinfo.
+_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+
+
+def page_count(pdf: bytes) -> int:
+    return len(_PAGE.findall(pdf))

@@ -28,6 +28,7 @@ from urllib.request import url2pathname
 
 from briefgen import model
 from briefgen.errors import Location, Problem, WriteError
+from briefgen.writers import Laid
 from briefgen.writers.html import render_page
 from briefgen.writers.look import DEFAULT_LOOK, Look
 
@@ -40,8 +41,8 @@ _NOISE = ("Using fontTools instead of HarfBuzz-Subset",)
 
 
 def write_pdf(doc: model.Document, out: Path, look: Look, *, epoch: int,
-              project_root: Path) -> list[str]:
-    """Write ``doc`` as a tagged PDF at ``out``; return the warnings, one line each.
+              project_root: Path) -> Laid:
+    """Write ``doc`` as a tagged PDF at ``out``; return its warnings (one line each) and pages.
 
     ``epoch`` (UNIX seconds) dates the file. Files the page refers to (an audience's CSS
     images, say) are read only inside ``project_root``, the audience's folder and briefgen's
@@ -62,7 +63,8 @@ def write_pdf(doc: model.Document, out: Path, look: Look, *, epoch: int,
         pdf = document.write_pdf(**options)
     Path(out).write_bytes(pdf)
     lines = [f"refused to fetch {url}: {reason}" for url, reason in refused]
-    return _unique(lines + _log_warnings(records, [url for url, _ in refused]))
+    return Laid(_unique(lines + _log_warnings(records, [url for url, _ in refused])),
+                len(document.pages))
 
 
 def check_url(url: str, roots: tuple[Path, ...]) -> str | None:
