@@ -58,7 +58,9 @@ def run(project, template, brief=BRIEF):
     write(project, "briefs/b.yaml", brief)
     dataset = load_dataset(Path("data"))
     loaded = load_brief(Path("briefs/b.yaml"), dataset, Path("templates"))
-    return compose(loaded, dataset, select(dataset, loaded.brief.select))
+    composed = compose(loaded, dataset, select(dataset, loaded.brief.select),
+                       loaded.audience.numbered_paragraphs)
+    return composed.markdown, composed.document
 
 
 def test_a_finding_with_markup_and_template_code_stays_text(project):

@@ -58,6 +58,8 @@ class Selection(Model):
 
 
 class Limits(Model):
+    """A brief's own limits; each one it leaves out is the audience's."""
+
     words: int | None = Field(None, ge=1)
     pages: int | None = Field(None, ge=1)
 
@@ -80,6 +82,19 @@ class Brief(Model):
     reference_docx: Text | None = Field(None, alias="reference-docx")
     introduction: Text | None = None
     closing: Text | None = None
+    # What some audiences print: each is the brief's own Markdown, with citations allowed.
+    about: Text | None = None             # a short introduction to the organisation(s)
+    summary: list[Text] = []              # summary points (else a template takes findings)
+    questions: list[Text] = []            # suggested questions, as for a Minister
+    keywords: list[Text] = []             # a UPR summary's key words
+    state_under_review: Text | None = Field(None, alias="state-under-review")
+    session: Text | None = None           # the UPR session or the body's session
+    # Earlier UPR recommendations a recommendation follows up: id -> "126.45 (A/HRC/42/10)".
+    upr_links: dict[Id, Text] = Field({}, alias="upr-links")
+
+
+# The brief keys whose text is Markdown written for this brief (citations allowed).
+FREE_TEXT = ("introduction", "closing", "about", "summary", "questions")
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,11 @@ def _reference_problems(tree: YMap, brief: Brief, dataset: Dataset) -> list[Prob
             problems.append(Problem(locate(tree, ("select", kind, "addressees")),
                                     f"'addressees' selects recommendations only; expected it "
                                     f"under 'recommendations', got it under {kind!r}"))
+    known = {r.id for r in dataset.records("recommendations")}
+    for rec_id in brief.upr_links:
+        if rec_id not in known:
+            problems.append(Problem(locate(tree, ("upr-links", rec_id), key_itself=True),
+                                    unknown_id_message(rec_id, "recommendations", known)))
     return problems
 
 
@@ -217,6 +237,15 @@ class FontStacks(Model):
     mono: list[Text] = Field(["DejaVu Sans Mono", "Noto Sans Mono CJK KR"], min_length=1)
 
 
+class AudienceLimits(Model):
+    """The limits an audience sets unless a brief sets its own, and how it counts words."""
+
+    words: int | None = Field(None, ge=1)
+    joint_words: int | None = Field(None, ge=1, alias="joint-words")  # more than one organisation
+    pages: int | None = Field(None, ge=1)
+    count_notes: bool = Field(True, alias="count-notes")             # footnotes are words too
+
+
 class Audience(Model):
     """An audience's settings (``templates/<audience>/audience.yaml``): its defaults and rules."""
 
@@ -224,6 +253,8 @@ class Audience(Model):
     style: Text = "uk-oscola"
     numbered_paragraphs: bool = Field(False, alias="numbered-paragraphs")
     fonts: FontStacks = FontStacks()
+    terminology: Text | None = None       # a profile in briefgen/terms/: un, uk
+    limits: AudienceLimits = AudienceLimits()
 
 
 def load_audience(template_dir: Path) -> Audience:
@@ -235,7 +266,19 @@ def load_audience(template_dir: Path) -> Audience:
     audience, problems = validate(Audience, tree, "audience", getattr(tree, "loc", Location(display_path(path))))
     if audience is None:
         raise ValidationError(problems)
+    _check_profile(audience, tree)
     return audience
+
+
+def _check_profile(audience: Audience, tree: YMap) -> None:
+    from .terms import profile_names
+
+    known = profile_names()
+    if audience.terminology is not None and audience.terminology not in known:
+        hint = did_you_mean(audience.terminology, known) or ""
+        raise ValidationError([Problem(locate(tree, ("terminology",)),
+                                       f"unknown terminology profile {audience.terminology!r}"
+                                       f"{hint}; expected one of {', '.join(known)}")])
 
 
 # --- loading ------------------------------------------------------------------------------

@@ -61,7 +61,9 @@ def _select(work: Work) -> None:
 
 def _compose(work: Work) -> None:
     numbered = work.loaded.audience.numbered_paragraphs
-    work.markdown, work.document = compose(work.loaded, work.dataset, work.selected, numbered)
+    composed = compose(work.loaded, work.dataset, work.selected, numbered)
+    work.markdown, work.document = composed.markdown, composed.document
+    work.warnings += composed.warnings
 
 
 def _cite(work: Work) -> None:

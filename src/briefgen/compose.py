@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import re
 import traceback
+from contextvars import ContextVar
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
+from pydantic import BaseModel
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import model as m
-from .brief import LoadedBrief, date_text
-from .dataset import Dataset, Evidence
+from .brief import FREE_TEXT, LoadedBrief, date_text
+from .dataset import KIND_BY_NAME, Dataset, Evidence
 from .errors import BriefgenError, Location, Problem, display_path
+from .load import locate
 from .parse import parse
 from .select import Selected
 from .schema import did_you_mean
+from .terms import Origin, Terms, Value, load_profile
 
 TEMPLATE = "content.md.j2"
 
@@ -65,11 +69,26 @@ def _escape_block_start(found: re.Match) -> str:
     return f"{found[4]}\\{found[5]}"
 
 
+class FreeText(Value):
+    """The brief's own Markdown (introduction, summary points, ...): printed as Markdown."""
+
+
+# The terminology pass of the document being rendered (one render at a time per thread).
+_TERMS: ContextVar[Terms | None] = ContextVar("briefgen_terms", default=None)
+
+
 def _finalize(value: Any) -> str:
+    """Every printed value: the audience's terminology applied to the project's own words
+    (in reading order, so a short name is defined where it is first used), then escaped."""
     if isinstance(value, Markdown):
         return value
     if value is None:
         return ""
+    terms = _TERMS.get()
+    if isinstance(value, FreeText):
+        return value if terms is None else terms.own(value, value.origin, markdown=True)
+    if terms is not None and isinstance(value, str) and not getattr(value, "verbatim", False):
+        value = terms.own(str(value), getattr(value, "origin", None) or terms.template_origin)
     return escape_markdown(value)
 
 
@@ -152,19 +171,88 @@ def environment(template_dir: Path) -> SandboxedEnvironment:
     return env
 
 
+# Fields a source printed and we quote: never changed by a terminology profile.
+VERBATIM = {"quotes": {"text"}, "recommendations": {"text"},
+            "sources": {"title", "title_short", "container_title", "collection_title"}}
+
+
+class View:
+    """A record as a template sees it: the same attributes, with each text a ``Value`` that
+    knows the record and file position it came from, and whether it is quoted verbatim.
+    (The sandbox keeps templates off the underscored attributes.)"""
+
+    __slots__ = ("_record", "_kind", "_tree", "_path")
+
+    def __init__(self, record: Any, kind: str, tree: Any, path: tuple = ()) -> None:
+        self._record, self._kind, self._tree, self._path = record, kind, tree, path
+
+    def __getattr__(self, name: str) -> Any:
+        return self._wrap(getattr(self._record, name), name)
+
+    def _wrap(self, value: Any, name: str) -> Any:
+        fields = getattr(type(self._record), "model_fields", {})
+        path = self._path + ((fields[name].alias or name) if name in fields else name,)
+        if isinstance(value, str):
+            where = locate(self._tree, path) or Location("?")
+            what = f"{KIND_BY_NAME[self._kind].singular} {self._tree.get('id')!r}"
+            verbatim = not self._path and name in VERBATIM.get(self._kind, ())
+            return Value(value, Origin(where, what), verbatim)
+        if isinstance(value, list) and value and isinstance(value[0], BaseModel) \
+                and not isinstance(value[0], Evidence):
+            return [_view_class(type(v))(v, self._kind, self._tree, path + (i,))
+                    for i, v in enumerate(value)]
+        if isinstance(value, BaseModel) and not isinstance(value, Evidence):
+            return _view_class(type(value))(value, self._kind, self._tree, path)
+        return value
+
+
+
+def _views(records: Iterable[Any], kind: str, dataset: Dataset) -> tuple:
+    return tuple(_view_class(type(r))(r, kind, dataset.by_id[r.id].tree) for r in records)
+
+
+@lru_cache(maxsize=None)
+def _view_class(model: type) -> type:
+    """A View named as its record's model, so a template's misspelt attribute reads
+    "'briefgen.dataset.Finding object' has no attribute 'txt'", as Jinja names objects."""
+    return type(model.__name__, (View,), {"__module__": model.__module__, "__slots__": ()})
+
+
+def _labels(records: list[Any], kind: str, dataset: Dataset, field: str = "label") -> dict:
+    """Vocabulary labels by id, each knowing its place in the vocabulary file."""
+    out = {}
+    for record in records:
+        view = _view_class(type(record))(record, kind, dataset.by_id[record.id].tree)
+        chosen = getattr(record, field.replace("-", "_"), None) and field or "label"
+        out[record.id] = getattr(view, chosen.replace("-", "_"))
+    return out
+
+
+def _free_text(loaded: LoadedBrief, key: str, index: int | None = None) -> FreeText:
+    text = getattr(loaded.brief, key)
+    where = (key,) if index is None else (key, index)
+    text = text if index is None else text[index]
+    return FreeText(text or "", Origin(loaded.loc(*where), f"the brief's {key!r}"))
+
+
 def context(loaded: LoadedBrief, dataset: Dataset, selected: Selected) -> dict[str, Any]:
     brief = loaded.brief
-    themes = {t.id: t.label for t in dataset.records("themes")}
-    actors = {a.id: a.label for a in dataset.records("actors")}
+    label_field = _profile_labels(loaded)
+    themes = _labels(dataset.records("themes"), "themes", dataset)
+    actors = _labels(dataset.records("actors"), "actors", dataset, label_field)
     return {
         "brief": brief,
         "date": date_text(brief.date),
-        "introduction": Markdown(brief.introduction or ""),
-        "closing": Markdown(brief.closing or ""),
-        "findings": selected.findings,
-        "statistics": selected.statistics,
-        "quotes": selected.quotes,
-        "recommendations": selected.recommendations,
+        "introduction": _free_text(loaded, "introduction"),
+        "closing": _free_text(loaded, "closing"),
+        "about": _free_text(loaded, "about"),
+        "summary": [_free_text(loaded, "summary", i) for i in range(len(brief.summary))],
+        "questions": [_free_text(loaded, "questions", i) for i in range(len(brief.questions))],
+        "findings": _views(selected.findings, "findings", dataset),
+        "statistics": _views(selected.statistics, "statistics", dataset),
+        "quotes": _views(selected.quotes, "quotes", dataset),
+        "recommendations": _views(selected.recommendations, "recommendations", dataset),
+        "upr_links": dict(brief.upr_links),
         "themes": themes,
         "actors": actors,
         "cite": cite,
@@ -174,6 +262,11 @@ def context(loaded: LoadedBrief, dataset: Dataset, selected: Selected) -> dict[s
     }
 
 
+def _profile_labels(loaded: LoadedBrief) -> str:
+    name = loaded.audience.terminology
+    return load_profile(name).labels if name else "label"
+
+
 def _asked(brief: Any, key: str) -> list[str]:
     """The themes or addressees the brief's rules name, in the order it names them."""
     rules = [getattr(brief.select, kind) for kind in ("findings", "statistics", "quotes",
@@ -181,14 +274,18 @@ def _asked(brief: Any, key: str) -> list[str]:
     return list(dict.fromkeys(v for rule in rules if rule for v in getattr(rule, key)))
 
 
-def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected) -> str:
+def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
+           terms: Terms | None = None) -> str:
     """The brief's Markdown; a template error names the template file and line."""
     template_path = loaded.template_dir / TEMPLATE
+    token = _TERMS.set(terms)
     try:
         template = environment(loaded.template_dir).get_template(TEMPLATE)
         return template.render(context(loaded, dataset, selected))
     except jinja2.TemplateError as err:
         raise ComposeError([template_problem(err, template_path)]) from None
+    finally:
+        _TERMS.reset(token)
 
 
 def template_problem(err: jinja2.TemplateError, template_path: Path) -> Problem:
@@ -224,44 +321,102 @@ def _runtime_message(err: jinja2.TemplateError) -> str:
 
 # --- the document -------------------------------------------------------------------------
 
+@dataclass
+class Composed:
+    markdown: str
+    document: m.Document
+    warnings: list[Problem]       # what the audience's terminology lint found
+
+
 def compose(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
-            numbered: bool = False) -> tuple[str, m.Document]:
+            numbered: bool = False) -> Composed:
     """The brief's Markdown and its document model (citations not yet numbered)."""
     _check_free_text(loaded, dataset)
-    markdown = render(loaded, dataset, selected)
+    terms = terms_for(loaded)
+    head = meta(loaded, terms)
+    markdown = render(loaded, dataset, selected, terms)
     blocks = parse(markdown)
-    if numbered:
-        blocks = tuple(_numbered(b) for b in blocks)
-    return markdown, m.Document(meta(loaded), blocks)
+    blocks = number_paragraphs(blocks) if numbered else unmark_headings(blocks)
+    return Composed(markdown, m.Document(head, blocks), terms.problems if terms else [])
 
 
-def _numbered(block: m.Block) -> m.Block:
-    return m.Paragraph(block.children, True) if isinstance(block, m.Paragraph) else block
+def terms_for(loaded: LoadedBrief) -> Terms | None:
+    """The audience's terminology pass, its own template's words already linted."""
+    name = loaded.audience.terminology
+    if not name:
+        return None
+    terms = Terms(load_profile(name), display_path(loaded.path))
+    template = loaded.template_dir / TEMPLATE
+    terms.template_origin = Origin(Location(display_path(template)), "the template")
+    terms.check_literal(template.read_text(encoding="utf-8"), template)
+    return terms
 
 
-def meta(loaded: LoadedBrief) -> m.Meta:
+# A heading ending in Pandoc's ``{-}`` or ``{.unnumbered}`` starts a section whose paragraphs
+# are not numbered (a UPR summary); the mark itself is not printed.
+UNNUMBERED = re.compile(r"\s*\{(?:-|\.unnumbered)\}\s*$")
+
+
+def number_paragraphs(blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
+    """Top-level paragraphs numbered, from the first heading on, except in sections marked
+    unnumbered. Paragraphs before any heading (a cover: who submits, to whom) are not."""
+    out, numbering = [], False
+    for block in blocks:
+        if isinstance(block, m.Heading):
+            block, marked = _unmark(block)
+            numbering = not marked
+        elif isinstance(block, m.Paragraph) and numbering:
+            block = m.Paragraph(block.children, True)
+        out.append(block)
+    return tuple(out)
+
+
+def unmark_headings(blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
+    return tuple(_unmark(b)[0] if isinstance(b, m.Heading) else b for b in blocks)
+
+
+def _unmark(heading: m.Heading) -> tuple[m.Heading, bool]:
+    last = heading.children[-1] if heading.children else None
+    if not isinstance(last, m.Text) or not UNNUMBERED.search(last.text):
+        return heading, False
+    text = UNNUMBERED.sub("", last.text)
+    children = heading.children[:-1] + ((m.Text(text),) if text else ())
+    return m.Heading(heading.level, children), True
+
+
+def meta(loaded: LoadedBrief, terms: Terms | None = None) -> m.Meta:
     brief = loaded.brief
+
+    def own(key: str) -> str:
+        text = getattr(brief, key) or ""
+        if terms is None:
+            return text
+        return terms.own(text, Origin(loaded.loc(key), f"the brief's {key!r}"), define=False)
+
     return m.Meta(
-        title=brief.title, subtitle=brief.subtitle or "",
+        title=own("title"), subtitle=own("subtitle"),
         authors=(brief.author,) if brief.author else (),
         organisations=tuple(brief.organisations), date=brief.date,
-        date_text=date_text(brief.date), occasion=brief.occasion or "",
+        date_text=date_text(brief.date), occasion=own("occasion"),
         lang=brief.lang, audience=brief.audience,
     )
 
 
 def _check_free_text(loaded: LoadedBrief, dataset: Dataset) -> None:
-    """Citations in the brief's introduction and closing name sources that exist."""
+    """Citations in the brief's own Markdown name sources that exist."""
     known = sorted(s.id for s in dataset.records("sources"))
     problems = []
-    for key in ("introduction", "closing"):
-        text = getattr(loaded.brief, key)
-        for cite_node in m.find(parse(text) if text else (), m.Cite):
-            for item in cite_node.items:
-                if item.key not in known:
-                    hint = did_you_mean(item.key, known) or "; expected the id of a source"
-                    problems.append(Problem(loaded.loc(key),
-                                            f"unknown source {item.key!r} cited in {key!r}{hint}"))
+    for key in FREE_TEXT:
+        value = getattr(loaded.brief, key)
+        texts = value if isinstance(value, list) else [value]
+        for index, text in enumerate(texts):
+            where = (key, index) if isinstance(value, list) else (key,)
+            for cite_node in m.find(parse(text) if text else (), m.Cite):
+                for item in cite_node.items:
+                    if item.key not in known:
+                        hint = did_you_mean(item.key, known) or "; expected the id of a source"
+                        problems.append(Problem(loaded.loc(*where),
+                                                f"unknown source {item.key!r} cited in {key!r}{hint}"))
     if problems:
         raise ComposeError(problems)
 

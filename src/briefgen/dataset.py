@@ -183,6 +183,9 @@ class Recommendation(Model):
     benchmark: Benchmark | None = None
     evidence: list[Evidence] = Field(min_length=1)
     status: list[Status] = []
+    # Recommendations of other sources that make the same call (a person's judgement, since
+    # two reports rarely share wording); a brief selecting several prints one, citing all.
+    same_as: list[Id] = Field([], alias="same-as")
 
 
 @dataclass(frozen=True)

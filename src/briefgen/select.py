@@ -4,6 +4,8 @@ Within a rule, each key narrows the choice (all of them must hold) and the ids l
 key are alternatives (any of them will do). ``include`` adds records whatever the other keys
 say, ``exclude`` removes them, then the order is applied and the limit cuts the list.
 A kind the brief does not mention selects nothing; an empty rule (``quotes: {}``) selects all.
+Recommendations that several selected sources make (linked by ``same-as``) become one, citing
+every source.
 """
 
 from __future__ import annotations
@@ -31,12 +33,14 @@ def select(dataset: Dataset, selection: Selection) -> Selected:
     picked = {}
     for kind in SELECTABLE:
         rule = getattr(selection, kind)
-        picked[kind] = tuple(pick(dataset.records(kind), rule, theme_order)) if rule else ()
+        merge = kind == "recommendations"
+        picked[kind] = tuple(pick(dataset.records(kind), rule, theme_order, merge)) if rule else ()
     return Selected(**picked)
 
 
-def pick(records: list[Any], rule: Rule, theme_order: list[str]) -> list[Any]:
-    """One rule applied to one kind's records (in dataset order)."""
+def pick(records: list[Any], rule: Rule, theme_order: list[str], merge: bool = False) -> list[Any]:
+    """One rule applied to one kind's records (in dataset order); ``merge`` joins the records
+    that make the same call (``same-as``) before the limit counts them."""
     by_id = {r.id: r for r in records}
     included = [by_id[i] for i in dict.fromkeys(rule.include) if i in by_id]
     include_only = rule.include and not _filters(rule)
@@ -44,7 +48,60 @@ def pick(records: list[Any], rule: Rule, theme_order: list[str]) -> list[Any]:
     chosen = included + [r for r in matching if r.id not in set(rule.include)]
     chosen = [r for r in chosen if r.id not in set(rule.exclude)]
     chosen = ORDERS[rule.order](chosen, rule, theme_order)
+    chosen = merge_same(chosen) if merge else chosen
     return chosen[: rule.limit] if rule.limit else chosen
+
+
+def merge_same(records: list[Any]) -> list[Any]:
+    """Each group of records linked by ``same-as`` (either way, or through another) as one.
+
+    The group's first record keeps its place and its words (a recommendation is quoted, so
+    its text is never blended); it gains the others' evidence, addressees and themes, so it
+    is grouped under each addressee once and cites every source that makes it.
+    """
+    group = _same_groups(records)
+    firsts: dict[int, Any] = {}
+    merged: dict[int, list[Any]] = {}
+    for record in records:
+        key = group[record.id]
+        firsts.setdefault(key, record)
+        merged.setdefault(key, []).append(record)
+    return [_joined(merged[key]) for key in dict.fromkeys(group[r.id] for r in records)]
+
+
+def _same_groups(records: list[Any]) -> dict[str, int]:
+    """A group number per record id: records linked, directly or not, share one."""
+    ids = [r.id for r in records]
+    parent = {i: i for i in ids}
+
+    def root(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for record in records:
+        for other in getattr(record, "same_as", ()):
+            if other in parent:
+                parent[root(other)] = root(record.id)
+    roots = {}
+    return {i: roots.setdefault(root(i), len(roots)) for i in ids}
+
+
+def _joined(records: list[Any]) -> Any:
+    first = records[0]
+    if len(records) == 1:
+        return first
+    return first.model_copy(update={
+        "evidence": _union(r.evidence for r in records),
+        "addressees": _union(r.addressees for r in records),
+        "themes": _union(r.themes for r in records),
+        "same_as": [r.id for r in records[1:]],
+    })
+
+
+def _union(lists) -> list[Any]:
+    return list(dict.fromkeys(item for items in lists for item in items))
 
 
 def _filters(rule: Rule) -> bool:

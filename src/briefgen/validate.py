@@ -32,6 +32,7 @@ REFERENCES: dict[str, list[tuple[tuple, str]]] = {
         (("benchmark", "group"), "benchmark-groups"),
         (("evidence", "*", "source"), "sources"),
         (("status", "*", "evidence", "*", "source"), "sources"),
+        (("same-as", "*"), "recommendations"),
     ],
 }
 

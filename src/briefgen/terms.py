@@ -1,0 +1,233 @@
+"""Terminology profiles: an audience's names and spelling, applied to the project's own words.
+
+A profile (``terms/<name>.yaml``, named by ``terminology:`` in an audience's settings) says how
+a country is named (the UN writes "the Democratic People's Republic of Korea" where the project
+writes "North Korea", and "DPRK" only once that is defined), which words have no safe rewrite
+and must be reworded by a person, and a small spelling glossary (-ize or -ise).
+
+It applies to the project's own text only: findings, statistics, labels, the brief's own
+Markdown. Verbatim records (quotations, recommendations, source titles) are left exactly as
+the source printed them, and so is anything inside quotation marks in any text. What a
+profile cannot rewrite is reported by the lint, with the record or file it comes from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from pydantic import Field
+
+from .errors import Location, Problem, ValidationError, display_path
+from .load import load_file
+from .schema import Model, Text, validate
+
+PROFILES = Path(__file__).resolve().parent / "terms"
+
+
+# --- profiles -----------------------------------------------------------------------------
+
+class Name(Model):
+    """A name the profile writes its own way: ``find`` becomes ``write``.
+
+    With ``short``, the first use is ``write (short)`` and later ones ``short``; a bare
+    ``short`` before that definition is written in full too.
+    """
+
+    find: Text
+    write: Text
+    short: Text | None = None
+    article: Text | None = None      # "the": added unless the text already has it
+
+
+class Flag(Model):
+    """Words with no safe automatic rewrite ("North Korean escapees"): the lint names them."""
+
+    find: Text
+    advice: Text
+
+
+class Profile(Model):
+    label: Text
+    names: list[Name] = []
+    flag: list[Flag] = []
+    # Word stems and their replacements ("organis": "organiz"), matched with an inflection.
+    spelling: dict[str, str] = {}
+    labels: Text = Field("label", pattern="^(label|un-label)$")   # which actor label to print
+
+
+@lru_cache(maxsize=None)
+def load_profile(name: str) -> Profile:
+    path = PROFILES / f"{name}.yaml"
+    tree = load_file(path)
+    profile, problems = validate(Profile, tree, "profile", Location(display_path(path)))
+    if profile is None:
+        raise ValidationError(problems)
+    return profile
+
+
+def profile_names() -> list[str]:
+    return sorted(p.stem for p in PROFILES.glob("*.yaml"))
+
+
+# --- where text comes from ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a piece of text was written, for the lint: the place to fix it, and what it is."""
+
+    loc: Location
+    what: str                    # "finding 'famine-1990s'", "the brief's 'introduction'"
+
+
+class Value(str):
+    """A record's text as a template sees it: a string that knows where it came from."""
+
+    origin: Origin
+    verbatim: bool
+
+    def __new__(cls, text: str, origin: Origin, verbatim: bool = False) -> "Value":
+        value = super().__new__(cls, text)
+        value.origin, value.verbatim = origin, verbatim
+        return value
+
+
+# --- applying a profile -------------------------------------------------------------------
+
+# Text inside quotation marks is somebody's words and is never changed: “…”, ‘…’ (an opening
+# ‘ after a space or at the start, so an apostrophe is not a quotation), «…» and "…".
+QUOTED = r"“[^”]*”|(?:(?<=\s)|^)‘[^’]*’|«[^»]*»|\"[^\"\n]*\""
+# In the brief's own Markdown, also citations, link targets, code and block-quote lines.
+MARKDOWN_KEPT = r"\[@[^\]]*\]|\]\([^)]*\)|`[^`]*`|^>.*$"
+_QUOTED = re.compile(QUOTED, re.M)
+_MARKDOWN_KEPT = re.compile(f"{QUOTED}|{MARKDOWN_KEPT}", re.M)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
+_INFLECTIONS = "e|ed|es|ing|ation|ations|er|ers"
+
+
+@dataclass
+class Terms:
+    """One document's pass: the profile, whether the short name is defined yet, the lint."""
+
+    profile: Profile | None
+    brief: str = ""                       # the brief's path, named in every lint message
+    defined: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+    template_origin: Origin = Origin(Location("?"), "the template")   # text a template made
+
+    # -- the project's own text --
+
+    def own(self, text: str, origin: Origin, *, markdown: bool = False,
+            define: bool = True) -> str:
+        """``text`` with the profile applied outside quotations; what is left is linted.
+
+        ``define=False`` (titles, headings) writes names in full without defining the short
+        form, as a title does not introduce an abbreviation.
+        """
+        if self.profile is None or not text:
+            return text
+        kept = _MARKDOWN_KEPT if markdown else _QUOTED
+        out, last = [], 0
+        for span in kept.finditer(text):
+            out.append(self._rewrite(text[last:span.start()], "".join(out), define))
+            out.append(span.group(0))
+            last = span.end()
+        out.append(self._rewrite(text[last:], "".join(out), define))
+        result = "".join(out)
+        self._lint(result, origin, kept)
+        return result
+
+    def _rewrite(self, part: str, before: str, define: bool) -> str:
+        for name in self.profile.names:
+            part = self._names(part, before, name, define)
+        for stem, new in self.profile.spelling.items():
+            part = re.sub(rf"\b({re.escape(stem)})(?=(?:{_INFLECTIONS})\b)",
+                          lambda m: _same_case(m.group(1), new), part,
+                          flags=re.IGNORECASE)
+        return part
+
+    def _names(self, part: str, before: str, name: Name, define: bool) -> str:
+        words = [re.escape(name.find)] + ([re.escape(name.short)] if name.short else [])
+        pattern = re.compile(rf"(?:\b(the|The)\s+)?\b({'|'.join(words)})\b(?![-\w])"
+                             r"(['’]s)?")
+
+        def one(match: re.Match) -> str:
+            article, found, possessive = match.group(1), match.group(2), match.group(3) or ""
+            if name.short and define and name.short in self.defined:
+                written = name.short
+            elif name.short and define and not possessive:
+                self.defined.add(name.short)
+                written = f"{name.write} ({name.short})"
+            else:
+                written = name.write
+            if name.article:
+                start = not article and _SENTENCE_START.search(before + part[:match.start()])
+                article = article or (name.article.capitalize() if start else name.article)
+            return f"{article} {written}{possessive}" if article else written + possessive
+
+        return pattern.sub(one, part)
+
+    # -- the lint --
+
+    def _lint(self, text: str, origin: Origin, kept: re.Pattern) -> None:
+        own = kept.sub(lambda m: " " * len(m.group(0)), text)
+        for flag in self.profile.flag:
+            for match in re.finditer(rf"\b{re.escape(flag.find)}\b", own):
+                self.problems.append(self._problem(origin, flag.find, flag.advice, text,
+                                                   match.start()))
+
+    def check_literal(self, source: str, path: Path) -> None:
+        """A template's own words (outside its ``{{ }}``, ``{% %}`` and ``{# #}``): what
+        the profile would change, or flags, is reported at its line and column, since a
+        template's text is the audience's and is printed as written."""
+        if self.profile is None:
+            return
+        for offset, literal in _literal_parts(source):
+            own = _QUOTED.sub(lambda m: " " * len(m.group(0)), literal)
+            for start, found, advice in self._violations(own):
+                line = source.count("\n", 0, offset + start) + 1
+                col = offset + start - (source.rfind("\n", 0, offset + start) + 1) + 1
+                origin = Origin(Location(display_path(path), line, col), "the template")
+                self.problems.append(self._problem(origin, found, advice, literal, start))
+
+    def _violations(self, own: str) -> Iterable[tuple[int, str, str]]:
+        for name in self.profile.names:
+            for match in re.finditer(rf"\b{re.escape(name.find)}\b(?![-\w])", own):
+                yield match.start(), match.group(0), f'write "{name.write}"'
+        for flag in self.profile.flag:
+            for match in re.finditer(rf"\b{re.escape(flag.find)}\b", own):
+                yield match.start(), match.group(0), flag.advice
+        for stem, new in self.profile.spelling.items():
+            for match in re.finditer(rf"\b{re.escape(stem)}(?:{_INFLECTIONS})\b", own,
+                                     re.IGNORECASE):
+                word = match.group(0)
+                yield match.start(), word, f'write "{_same_case(word[:len(stem)], new)}{word[len(stem):]}"'
+
+    def _problem(self, origin: Origin, found: str, advice: str, text: str, at: int) -> Problem:
+        around = " ".join(text[max(0, at - 30): at + len(found) + 30].split())
+        return Problem(origin.loc,
+                       f"{self.profile.label} (brief {self.brief}): {origin.what} says "
+                       f"{found!r}; expected {advice}, got \"…{around}…\"", "warning")
+
+
+def _same_case(old: str, new: str) -> str:
+    if old.isupper():
+        return new.upper()
+    return new[0].upper() + new[1:] if old[:1].isupper() else new
+
+
+def _literal_parts(source: str) -> Iterable[tuple[int, str]]:
+    """(offset, text) of each run of a Jinja template's literal text.
+
+    Written here rather than with Jinja's lexer because the lexer drops the positions of
+    its tokens within a line, and the lint reports a column.
+    """
+    tag = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+    last = 0
+    for match in tag.finditer(source):
+        yield last, source[last:match.start()]
+        last = match.end()
+    yield last, source[last:]
