@@ -113,7 +113,8 @@ def pdf_pages(pdf: Path) -> list[str]:
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NOTE_LINE = 13.6          # points: taller than a 9 pt note line, shorter than an 11 pt one
-LIST_MARKER = re.compile(r"^(\d+[.)]|[•‣◦–-])$")
+# A list or paragraph number (never a year: lists stop short of 1000) or a bullet.
+LIST_MARKER = re.compile(r"^(\d{1,3}[.)]|[•‣◦–-])$")
 
 
 def docx_text(path: Path) -> tuple[str, list[tuple[int, str]]]:

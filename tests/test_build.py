@@ -43,7 +43,7 @@ def note_texts(work) -> list[str]:
 
 def test_every_citation_is_a_numbered_note(work):
     texts = note_texts(work)
-    assert len(texts) >= 20
+    assert len(texts) >= 15
     assert [n.number for n in work.document.notes] == list(range(1, len(texts) + 1))
     refs = [ref.number for ref in m.find(work.document.blocks, m.NoteRef)]
     assert refs == list(range(1, len(texts) + 1))
@@ -77,7 +77,7 @@ def test_pandoc_reads_the_markdown_export_with_the_same_citations(built, work):
     ast = pandoc_json(built / "uk-westminster-hall-forb.md", "markdown", "--citeproc")
     assert len(notes(ast)) == len(work.document.notes)
     bibliography = json.loads((built / "uk-westminster-hall-forb.json").read_text())
-    assert [item["id"] for item in bibliography] == sorted(work.document.bibliography)
+    assert [item["id"] for item in bibliography] == list(work.document.bibliography)
     title = ast["meta"]["title"]["c"]
     assert stringify(title) == "Freedom of religion or belief in North Korea"
 

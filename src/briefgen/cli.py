@@ -51,7 +51,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="lay PDFs out with this engine (default: each brief's pdf-engine, "
                             "else typst)")
     build.add_argument("--strict", action="store_true",
-                       help="treat warnings (glyphs no font draws, refused URLs) as errors")
+                       help="treat warnings (glyphs no font draws, refused URLs, terminology) "
+                            "as errors")
+    build.add_argument("--allow-overlength", action="store_true",
+                       help="build a brief over its word or page limit, with a warning")
     _data_options(build)
     return parser
 
@@ -112,10 +115,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.data)
     briefs = load_briefs(paths, dataset, args.templates)
     result = build_all(briefs, dataset, args.format, args.out, pdf_engine=args.pdf_engine,
-                       strict=args.strict)
+                       strict=args.strict, allow_overlength=args.allow_overlength)
     for output in result.outputs:
         names = ", ".join(str(p) for p in output.paths)
         print(f"built {names} ({output.seconds:.2f} s)")
+    if result.outputs:
+        print(limits_table(result.outputs))
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     if result.problems:
@@ -123,6 +128,25 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not result.outputs:
         print(f"{args.briefs_dir}: no briefs; nothing to build")
     return 0
+
+
+def limits_table(outputs: list) -> str:
+    """One row per brief built: its words and pages against its limits, and its notes."""
+    rows = [("brief", "words / limit", "pages / limit", "notes")]
+    for name in dict.fromkeys(o.brief for o in outputs):
+        mine = [o for o in outputs if o.brief == name]
+        pages = next((o.pages for o in mine if o.pages is not None), None)
+        first = mine[0]
+        rows.append((name, _against(first.words, first.word_limit),
+                     _against(pages, first.page_limit), str(first.notes)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+                     for row in rows)
+
+
+def _against(value: int | None, limit: int | None) -> str:
+    shown = "–" if value is None else f"{value:,}"
+    return f"{shown} / {limit:,}" if limit else shown
 
 
 COMMANDS = {"check": cmd_check, "ls": cmd_ls, "build": cmd_build}

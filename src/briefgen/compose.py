@@ -171,8 +171,9 @@ def environment(template_dir: Path) -> SandboxedEnvironment:
     return env
 
 
-# Fields a source printed and we quote: never changed by a terminology profile.
-VERBATIM = {"quotes": {"text"}, "recommendations": {"text"},
+# Fields a source printed and we quote (a quotation and its attribution as printed): never
+# changed by a terminology profile.
+VERBATIM = {"quotes": {"text", "speaker"}, "recommendations": {"text"},
             "sources": {"title", "title_short", "container_title", "collection_title"}}
 
 
@@ -345,7 +346,8 @@ def terms_for(loaded: LoadedBrief) -> Terms | None:
     name = loaded.audience.terminology
     if not name:
         return None
-    terms = Terms(load_profile(name), display_path(loaded.path))
+    terms = Terms(load_profile(name), display_path(loaded.path),
+                  keep=tuple(loaded.brief.organisations))
     template = loaded.template_dir / TEMPLATE
     terms.template_origin = Origin(Location(display_path(template)), "the template")
     terms.check_literal(template.read_text(encoding="utf-8"), template)

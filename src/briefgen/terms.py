@@ -117,6 +117,7 @@ class Terms:
     defined: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     template_origin: Origin = Origin(Location("?"), "the template")   # text a template made
+    keep: tuple[str, ...] = ()            # proper names kept as written: the organisations
 
     # -- the project's own text --
 
@@ -130,6 +131,9 @@ class Terms:
         if self.profile is None or not text:
             return text
         kept = _MARKDOWN_KEPT if markdown else _QUOTED
+        if self.keep:
+            names = "|".join(re.escape(k) for k in sorted(self.keep, key=len, reverse=True))
+            kept = re.compile(f"{names}|{kept.pattern}", re.M)
         out, last = [], 0
         for span in kept.finditer(text):
             out.append(self._rewrite(text[last:span.start()], "".join(out), define))
