@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from briefgen.brief import Rule, Selection
-from briefgen.dataset import Finding, Recommendation, Theme
+from briefgen.dataset import Finding, Recommendation, Theme, load_dataset
 from briefgen.select import period_bounds, pick, select
+
+from conftest import problems
 
 THEMES = ["religion", "detention", "food"]
 
@@ -109,3 +113,57 @@ def test_select_leaves_out_kinds_the_brief_does_not_name_and_is_repeatable():
 def test_period_bounds():
     assert period_bounds("2014") == ("2014-01-01", "2014-12-31")
     assert period_bounds("2007/2017-03") == ("2007-01-01", "2017-03-31")
+
+
+# --- recommendations several sources make ---------------------------------------------------
+
+def test_recommendations_linked_by_same_as_appear_once_citing_every_source():
+    from briefgen.brief import load_brief
+    from conftest import PROJECT
+
+    dataset = load_dataset(PROJECT / "data")
+    loaded = load_brief(PROJECT / "briefs/un-upr-dprk.yaml", dataset, PROJECT / "templates")
+    recs = select(dataset, loaded.brief.select).recommendations
+    ids = [r.id for r in recs]
+    assert "csw-briefing-2024-dprk-release-prison-camp-detainees" in ids
+    assert "ohchr-2020-bm-21" not in ids and "ohchr-2020-bm-30" not in ids
+    merged = recs[ids.index("csw-briefing-2024-dprk-release-prison-camp-detainees")]
+    assert merged.text == dataset.get(merged.id).text     # the first source's words, quoted
+    assert [e.source for e in merged.evidence] == ["csw-briefing-2024", "ohchr-2020"]
+    assert merged.same_as == ["ohchr-2020-bm-21"]
+    assert len({r.text for r in recs}) == len(recs)
+
+
+def test_same_as_links_join_through_a_third_record_and_keep_the_first_place(workdir):
+    recs = workdir / "data/recommendations/recommendations.yaml"
+    recs.write_text(recs.read_text() + """
+- id: free-detainees
+  text: Free those held in the camps.
+  addressees: [uk]
+  themes: [detention]
+  evidence: [{source: coi-2014, paragraph: "90"}]
+  same-as: [camps-emptied]
+- id: camps-emptied
+  text: Empty the camps.
+  addressees: [dprk]
+  themes: [detention]
+  evidence: [{source: coi-2014, paragraph: "91"}]
+  same-as: [release-prisoners]
+""")
+    dataset = load_dataset(Path("data"))
+    rule = Rule(themes=["detention"])
+    merged = pick(dataset.records("recommendations"), rule, [], merge=True)
+    assert [r.id for r in merged] == ["release-prisoners"]
+    assert merged[0].addressees == ["dprk", "uk"]
+    assert [e.paragraph or e.section for e in merged[0].evidence] == [
+        "Recommendations, item 3", "90", "91"]
+    assert [r.id for r in pick(dataset.records("recommendations"), rule, [])] == [
+        "release-prisoners", "free-detainees", "camps-emptied"]
+
+
+def test_a_same_as_link_to_a_missing_recommendation_is_located(workdir):
+    recs = workdir / "data/recommendations/recommendations.yaml"
+    recs.write_text(recs.read_text() + "  same-as: [release-prisoner]\n")
+    found = problems()
+    assert len(found) == 1 and found[0].startswith("data/recommendations/recommendations.yaml:")
+    assert "release-prisoner" in found[0]

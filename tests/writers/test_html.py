@@ -211,7 +211,7 @@ def test_print_mode_joins_a_notes_paragraphs_with_a_space():
 
 def test_numbered_paragraphs_are_numbered_through_the_document(page):
     numbered = page.xpath("//p[@class='numbered']")
-    assert [p.findtext("span[@class='para-number']") for p in numbered] == ["1.", "2.", "3."]
+    assert [p.findtext("span[@class='para-number']") for p in numbered] == ["1. ", "2. ", "3. "]
     assert text(numbered[2]) == "3. Third numbered paragraph."
 
 

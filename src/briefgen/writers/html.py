@@ -218,7 +218,10 @@ class _Body:
         if not node.numbered:
             return Markup("<p>{}</p>\n").format(self.inlines(node.children))
         self.paragraph_number += 1
-        return Markup('<p class="numbered"><span class="para-number">{}.</span> {}</p>\n'
+        # The space goes inside the number's span: an inline block as wide as the hanging
+        # indent (base.css) drops its own trailing space, so the first line starts level with
+        # the others, while the text still reads "3. Third ...".
+        return Markup('<p class="numbered"><span class="para-number">{}. </span>{}</p>\n'
                       ).format(self.paragraph_number, self.inlines(node.children))
 
     def bullet_list(self, node: model.BulletList) -> Markup:

@@ -1,0 +1,78 @@
+"""Every bundled brief against its golden files: the document model, the DOCX body and notes
+XML, the data the Typst page is given, and the web page.
+
+A change to a template, the dataset, a profile or a writer shows here as a reviewable diff.
+Regenerate after a deliberate change, then read the diff before committing:
+
+    BRIEFGEN_REGEN_GOLDEN=1 .venv/bin/pytest tests/test_briefs_golden.py   (or: make golden)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from briefgen.brief import load_brief
+from briefgen.build import run_stages
+from briefgen.dataset import load_dataset
+from briefgen.model import to_data
+from briefgen.writers import typst_pdf
+from briefgen.writers.docx import write_docx
+from briefgen.writers.html import render_page
+from briefgen.writers.look import Look
+
+from conftest import PROJECT
+
+GOLDEN = Path(__file__).parent / "golden" / "briefs"
+BRIEFS = sorted((PROJECT / "briefs").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def works() -> dict:
+    dataset = load_dataset(PROJECT / "data")
+    return {p.stem: run_stages(load_brief(p, dataset, PROJECT / "templates"), dataset)
+            for p in BRIEFS}
+
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _docx_part(work, tmp_path: Path, part: str) -> str:
+    out = tmp_path / "brief.docx"
+    write_docx(work.document, out)
+    with zipfile.ZipFile(out) as package:
+        parsed = etree.fromstring(package.read(part), etree.XMLParser(remove_blank_text=True))
+    return etree.tostring(parsed, pretty_print=True, encoding="unicode")
+
+
+RENDERINGS = {
+    "model.json": lambda work, tmp: _json(to_data(work.document)),
+    "document.xml": lambda work, tmp: _docx_part(work, tmp, "word/document.xml"),
+    "footnotes.xml": lambda work, tmp: _docx_part(work, tmp, "word/footnotes.xml"),
+    "typst-data.json": lambda work, tmp: _json(typst_pdf.document_data(work.document,
+                                                                       Look.of(work.loaded))),
+    "page.html": lambda work, tmp: render_page(work.document, Look.of(work.loaded), mode="web"),
+}
+
+
+@pytest.mark.parametrize("rendering", sorted(RENDERINGS))
+@pytest.mark.parametrize("name", [p.stem for p in BRIEFS])
+def test_brief_matches_its_golden_file(works, tmp_path, name, rendering):
+    actual = RENDERINGS[rendering](works[name], tmp_path)
+    golden = GOLDEN / name / rendering
+    if os.environ.get("BRIEFGEN_REGEN_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert golden.is_file(), f"no golden file {golden}; run make golden"
+    assert actual == golden.read_text(encoding="utf-8")
+
+
+def test_every_golden_folder_is_a_bundled_brief():
+    """A brief removed or renamed leaves no stale golden files behind."""
+    assert sorted(p.name for p in GOLDEN.iterdir()) == sorted(p.stem for p in BRIEFS)

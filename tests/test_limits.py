@@ -1,0 +1,85 @@
+"""Limits: a brief over its audience's word or page limit fails with the count, the limit and
+its largest sections, unless the author allows it; the build's table shows every count."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefgen.cli import main
+
+from conftest import BRIEF, write
+
+LONG = """\
+## Short section
+
+{{ findings[0].text }} {{ cite(findings[0]) }}
+
+## Long section
+
+{% for i in range(60) %}word {% endfor %}
+
+"""
+
+
+def over(project, words: int, extra: str = "") -> None:
+    write(project, "templates/plain/content.md.j2", LONG)
+    write(project, "templates/plain/audience.yaml",
+          f"label: Plain\nlimits: {{words: {words}{extra}}}\n")
+
+
+def test_a_brief_over_its_audience_word_limit_fails_and_writes_nothing(project, capsys):
+    over(project, 50)
+    assert main(["build", "briefs/b.yaml", "--format", "docx", "--out", "out"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "briefs/b.yaml:2:11: error: over the word limit; expected at most 50 words (body and "
+        "footnotes), got 103, 53 over; largest: 'Long section' 62, footnotes 28, "
+        "'Short section' 13; shorten it, or build with --allow-overlength",
+        "briefgen: 1 problem in 1 file"]
+    assert not Path("out").exists()
+
+
+def test_the_brief_s_own_limit_wins_and_is_where_the_error_points(project, capsys):
+    over(project, 50)
+    write(project, "briefs/b.yaml", BRIEF + "limits: {words: 60}\n")
+    assert main(["build", "briefs/b.yaml", "--format", "md", "--out", "out"]) == 1
+    assert capsys.readouterr().err.startswith(
+        "briefs/b.yaml:11:17: error: over the word limit; expected at most 60 words")
+
+
+def test_footnotes_are_left_out_when_the_audience_does_not_count_them(project, capsys):
+    over(project, 80, ", count-notes: false")
+    assert main(["build", "briefs/b.yaml", "--format", "md", "--out", "out"]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "brief  words / limit  pages / limit  notes",
+        "b      75 / 80        –              1"]
+
+
+def test_a_joint_submission_gets_the_joint_limit(project, capsys):
+    over(project, 50, ", joint-words: 200")
+    write(project, "briefs/b.yaml", BRIEF.replace("[Test Org]", "[Test Org, Other Org]"))
+    assert main(["build", "briefs/b.yaml", "--format", "md", "--out", "out"]) == 0
+    assert "103 / 200" in capsys.readouterr().out
+
+
+def test_allow_overlength_builds_with_a_warning_that_strict_lets_pass(project, capsys):
+    over(project, 50)
+    argv = ["build", "briefs/b.yaml", "--format", "docx", "--out", "out", "--strict"]
+    assert main(argv + ["--allow-overlength"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: over the word limit; expected at most 50 words (body and footnotes), got " \
+           "103, 53 over" in captured.err
+    assert "(allowed by --allow-overlength)" in captured.err
+    assert Path("out/b.docx").is_file()
+    assert "103 / 50" in captured.out
+
+
+def test_a_pdf_over_its_page_limit_fails(project, capsys):
+    write(project, "templates/plain/content.md.j2",
+          "{% for i in range(400) %}A paragraph of words, number {{ i }}.\n\n{% endfor %}")
+    write(project, "templates/plain/audience.yaml", "label: Plain\nlimits: {pages: 2}\n")
+    assert main(["build", "briefs/b.yaml", "--format", "docx", "--format", "pdf",
+                 "--out", "out"]) == 1
+    err = capsys.readouterr().err.splitlines()[0]
+    assert err.startswith("briefs/b.yaml:2:11: error: over the page limit; expected at most 2 "
+                          "pages, got ")
+    assert not Path("out").exists()
