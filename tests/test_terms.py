@@ -159,3 +159,21 @@ def test_an_unknown_profile_is_located(project, capsys):
     assert capsys.readouterr().err.splitlines()[0] == (
         "templates/plain/audience.yaml:2:14: error: unknown terminology profile 'un-style'; "
         "expected one of uk, un")
+
+
+def test_a_source_title_in_the_project_s_text_keeps_its_words(un_project):
+    sources = un_project / "data/sources/sources.yaml"
+    sources.write_text(sources.read_text() + """
+- id: csw-2007
+  type: report
+  title: "North Korea: A Case to Answer, A Call to Act"
+""")
+    findings = un_project / "data/findings/findings.yaml"
+    findings.write_text(findings.read_text().replace(
+        "text: In North Korea, the COI found", "text: >-\n    In its report North Korea: A Case "
+        "to Answer, a Call to Act, CSW asked for the COI; in North Korea, the COI found"))
+    dataset = load_dataset(Path("data"))
+    work = run_stages(load_brief(Path("briefs/b.yaml"), dataset, Path("templates")), dataset)
+    assert ("In its report North Korea: A Case to Answer, a Call to Act, CSW asked for the COI; "
+            "in the Democratic People's Republic of Korea (DPRK), the COI found") \
+        in plain_text(work.document.blocks)

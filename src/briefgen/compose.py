@@ -333,7 +333,7 @@ def compose(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
             numbered: bool = False) -> Composed:
     """The brief's Markdown and its document model (citations not yet numbered)."""
     _check_free_text(loaded, dataset)
-    terms = terms_for(loaded)
+    terms = terms_for(loaded, dataset)
     head = meta(loaded, terms)
     markdown = render(loaded, dataset, selected, terms)
     blocks = parse(markdown)
@@ -341,13 +341,21 @@ def compose(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     return Composed(markdown, m.Document(head, blocks), terms.problems if terms else [])
 
 
-def terms_for(loaded: LoadedBrief) -> Terms | None:
-    """The audience's terminology pass, its own template's words already linted."""
+def terms_for(loaded: LoadedBrief, dataset: Dataset) -> Terms | None:
+    """The audience's terminology pass, its own template's words already linted.
+
+    Names are kept as written: the organisations', and every source's title wherever the
+    project's text names a work ("In its 2007 report North Korea: A Case to Answer, ...").
+    A title of one or two words ("North Korea", a CSW country briefing) cannot be told from
+    the country's name in running text, so it is not kept.
+    """
     name = loaded.audience.terminology
     if not name:
         return None
+    titles = [t for s in dataset.records("sources") for t in (s.title, s.title_short)
+              if t and len(t.split()) > 2]
     terms = Terms(load_profile(name), display_path(loaded.path),
-                  keep=tuple(loaded.brief.organisations))
+                  keep=tuple(loaded.brief.organisations) + tuple(titles))
     template = loaded.template_dir / TEMPLATE
     terms.template_origin = Origin(Location(display_path(template)), "the template")
     terms.check_literal(template.read_text(encoding="utf-8"), template)

@@ -117,7 +117,7 @@ class Terms:
     defined: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     template_origin: Origin = Origin(Location("?"), "the template")   # text a template made
-    keep: tuple[str, ...] = ()            # proper names kept as written: the organisations
+    keep: tuple[str, ...] = ()            # names kept as written (any case): organisations, titles
 
     # -- the project's own text --
 
@@ -132,8 +132,7 @@ class Terms:
             return text
         kept = _MARKDOWN_KEPT if markdown else _QUOTED
         if self.keep:
-            names = "|".join(re.escape(k) for k in sorted(self.keep, key=len, reverse=True))
-            kept = re.compile(f"{names}|{kept.pattern}", re.M)
+            kept = self._keeping(kept)
         out, last = [], 0
         for span in kept.finditer(text):
             out.append(self._rewrite(text[last:span.start()], "".join(out), define))
@@ -143,6 +142,10 @@ class Terms:
         result = "".join(out)
         self._lint(result, origin, kept)
         return result
+
+    def _keeping(self, kept: re.Pattern) -> re.Pattern:
+        names = "|".join(re.escape(k) for k in sorted(set(self.keep), key=len, reverse=True))
+        return re.compile(f"(?i:{names})|{kept.pattern}", re.M)
 
     def _rewrite(self, part: str, before: str, define: bool) -> str:
         for name in self.profile.names:
