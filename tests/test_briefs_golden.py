@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -51,13 +52,20 @@ def _docx_part(work, tmp_path: Path, part: str) -> str:
     return etree.tostring(parsed, pretty_print=True, encoding="unicode")
 
 
+def _page(work) -> str:
+    """The web page without its inline CSS: the look's CSS is the same for every brief of an
+    audience and is checked by tests/writers (its golden page.html)."""
+    page = render_page(work.document, Look.of(work.loaded), mode="web")
+    return re.sub(r"(<style>).*?(</style>)", r"\1/* the look's CSS */\2", page, flags=re.S)
+
+
 RENDERINGS = {
     "model.json": lambda work, tmp: _json(to_data(work.document)),
     "document.xml": lambda work, tmp: _docx_part(work, tmp, "word/document.xml"),
     "footnotes.xml": lambda work, tmp: _docx_part(work, tmp, "word/footnotes.xml"),
     "typst-data.json": lambda work, tmp: _json(typst_pdf.document_data(work.document,
                                                                        Look.of(work.loaded))),
-    "page.html": lambda work, tmp: render_page(work.document, Look.of(work.loaded), mode="web"),
+    "page.html": lambda work, tmp: _page(work),
 }
 
 
