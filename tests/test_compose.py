@@ -163,3 +163,12 @@ def test_audience_settings_are_validated(project):
     assert brief_problems() == [
         "templates/plain/audience.yaml:2:1: error: unknown key 'numbered-paragraph' in audience; "
         "did you mean 'numbered-paragraphs'?"]
+
+
+def test_a_record_shows_a_template_its_fields_and_nothing_of_pydantic(project):
+    for reach in ["f.parse_file('/etc/passwd')", "f.model_config", "f.model_copy()",
+                  "f.__class__", "f._record"]:
+        template = "{% for f in findings %}{{ " + reach + " }}{% endfor %}\n"
+        with pytest.raises(ComposeError) as err:
+            run(project, template)
+        assert str(err.value.problems[0]).startswith("templates/plain/content.md.j2:1:1: error: ")

@@ -188,6 +188,10 @@ class View:
         self._record, self._kind, self._tree, self._path = record, kind, tree, path
 
     def __getattr__(self, name: str) -> Any:
+        # Only the record's fields: pydantic's own methods (parse_file reads any file,
+        # model_copy, model_config) stay out of a template's reach.
+        if name not in type(self._record).model_fields:
+            raise AttributeError(name)
         return self._wrap(getattr(self._record, name), name)
 
     def _wrap(self, value: Any, name: str) -> Any:
