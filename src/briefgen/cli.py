@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
                             "else typst)")
     build.add_argument("--strict", action="store_true",
                        help="treat warnings (glyphs no font draws, refused URLs) as errors")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild every output, even those whose inputs have not changed")
+    build.add_argument("--jobs", metavar="N",
+                       help="build up to N briefs at once (default: the machine's cores)")
+    build.add_argument("--shard", metavar="K/N",
+                       help="build only the K-th of N equal parts of the outputs (CI matrices)")
     _data_options(build)
     return parser
 
@@ -106,21 +112,23 @@ def _chosen_briefs(args: argparse.Namespace) -> list[Path]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build_all   # the writers' libraries load only for a build
+    from . import release, summary   # no writer library loads until a brief is built
+    from .progress import Progress
 
     paths = _chosen_briefs(args)
+    settings = release.Settings(args.out, args.format, args.pdf_engine, args.strict, args.force,
+                                release.parse_jobs(args.jobs), release.parse_shard(args.shard),
+                                complete=args.all)
     dataset = load_dataset(args.data)
     briefs = load_briefs(paths, dataset, args.templates)
-    result = build_all(briefs, dataset, args.format, args.out, pdf_engine=args.pdf_engine,
-                       strict=args.strict)
-    for output in result.outputs:
-        names = ", ".join(str(p) for p in output.paths)
-        print(f"built {names} ({output.seconds:.2f} s)")
+    result = release.build_release(briefs, dataset, settings, Progress())
+    if result.rows:
+        print(summary.render(result))
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     if result.problems:
         raise BuildFailed(result.problems)
-    if not result.outputs:
+    if not briefs:
         print(f"{args.briefs_dir}: no briefs; nothing to build")
     return 0
 
