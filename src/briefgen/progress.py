@@ -30,7 +30,7 @@ class Progress:
     def start(self, total: int, skipped: int, jobs: int) -> None:
         self.total, self.count = total, 0
         if total and not self.bar:
-            workers = f"{jobs} workers" if jobs > 1 else "in one process"
+            workers = f"with {jobs} workers" if jobs > 1 else "in one process"
             unchanged = f"; {skipped} unchanged output{_s(skipped)} skipped" if skipped else ""
             self._line(f"building {total} output{_s(total)} {workers}{unchanged}")
         elif total:
@@ -42,18 +42,17 @@ class Progress:
         if self.bar:
             self._draw(done.brief)
             return
-        seconds = sum(done.seconds.values())
-        what = (f"built {', '.join(done.paths)} ({seconds:.2f} s)" if not done.problems
-                else f"failed {done.brief} ({', '.join(done.formats)})")
+        formats = ", ".join(done.formats)
+        what = (f"built {done.brief}: {formats} ({sum(done.seconds.values()):.2f} s)"
+                if not done.problems else f"failed {done.brief}: {formats}")
         self._line(f"[{self.count}/{self.total}] {what}")
 
     def finish(self) -> None:
         if self.bar and self.total:
-            self.out.write("\r\x1b[K")      # the summary table takes the bar's place
-            self.out.flush()
+            self._write("\r\x1b[K")      # the summary table takes the bar's place
 
     def _line(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
+        self._write(text + "\n")
 
     def _draw(self, last: str) -> None:
         columns = shutil.get_terminal_size().columns
@@ -61,8 +60,17 @@ class Progress:
         width = max(10, min(40, columns - len(counter) - len(last) - 4))
         filled = width * self.count // max(self.total, 1)
         text = f"[{'#' * filled}{'.' * (width - filled)}]{counter}{last}"
-        self.out.write("\r" + text[:columns - 1] + "\x1b[K")
-        self.out.flush()
+        self._write("\r" + text[:columns - 1] + "\x1b[K")
+
+    def _write(self, text: str) -> None:
+        """A reader that went away (``| head``) stops the progress, not the build."""
+        if self.out is None:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except (BrokenPipeError, ValueError):
+            self.out = None
 
 
 def _s(n: int) -> str:

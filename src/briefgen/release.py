@@ -107,7 +107,6 @@ class Done:
     formats: list[str]
     made: dict[str, dict[str, Any]] = field(default_factory=dict)   # format -> facts
     seconds: dict[str, float] = field(default_factory=dict)
-    paths: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -150,7 +149,6 @@ def build_one(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
                 "files": [manifest.file_record(p, settings.out_dir) for p in output.paths],
                 "pages": output.pages, "words": output.words, "notes": output.notes}
             done.seconds[output.format] = output.seconds
-            done.paths += [display_path(p) for p in output.paths]
     except BriefgenError as err:
         done.problems = err.problems
     except OSError as err:
@@ -212,24 +210,46 @@ def _context() -> Any:
 
 def _in_pool(tasks: dict[str, list[str]], briefs: dict[str, LoadedBrief], dataset: Dataset,
              settings: Settings, jobs: int, on_done: Callable[[Done], None]) -> None:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    engines = _engines(tasks, briefs, settings)
+    """Briefs shared among ``jobs`` workers. A worker that dies takes its pool down; then each
+    unfinished brief is built again alone, so only the one that kills its worker fails."""
+    start = (dataset.root, [b.path for b in briefs.values()], _templates(briefs),
+             _engines(tasks, briefs, settings))
     _worker.update(dataset=dataset, briefs=briefs)
     try:
-        start = (dataset.root, [b.path for b in briefs.values()], _templates(briefs), engines)
-        with ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_worker,
-                                 initargs=start) as pool:
-            futures = {pool.submit(_work, name, formats, settings): name
-                       for name, formats in tasks.items()}
-            for future in as_completed(futures):
-                name = futures[future]
-                try:
-                    on_done(future.result())
-                except Exception as err:     # the worker died: name the brief it had
-                    on_done(Done(name, tasks[name], problems=[_crash(briefs[name].loc(), err)]))
+        unfinished = _pool(tasks, jobs, start, settings, on_done)
+        if len(unfinished) > 1:
+            unfinished = [name for name in unfinished
+                          if _pool({name: tasks[name]}, 1, start, settings, on_done)]
+        for name in unfinished:
+            on_done(Done(name, tasks[name], problems=[_died(briefs[name].loc())]))
     finally:
         _worker.clear()
+
+
+def _pool(tasks: dict[str, list[str]], jobs: int, start: tuple, settings: Settings,
+          on_done: Callable[[Done], None]) -> list[str]:
+    """Run the tasks in a new pool; return the briefs whose worker died before finishing."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    unfinished = []
+    with ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_worker,
+                             initargs=start) as pool:
+        futures = {pool.submit(_work, name, formats, settings): name
+                   for name, formats in tasks.items()}
+        for future in as_completed(futures):
+            try:
+                done = future.result()
+            except BrokenProcessPool:
+                unfinished.append(futures[future])
+                continue
+            on_done(done)
+    return sorted(unfinished)
+
+
+def _died(loc: Location) -> Problem:
+    return Problem(loc, "the worker process building this brief stopped (a crash in briefgen or "
+                        "a library it uses; please report it); expected a build, got no result")
 
 
 def _engines(tasks: dict[str, list[str]], briefs: dict[str, LoadedBrief],
@@ -273,7 +293,7 @@ def build_release(briefs: list[LoadedBrief], dataset: Dataset, settings: Setting
     release.jobs, release.seconds = jobs, time.perf_counter() - began
     if progress:
         progress.finish()
-    _record(settings, keys, old, skipped, done, wanted, set(by_name), dataset.root)
+    _record(settings, keys, old, done, wanted, set(by_name), dataset.root)
     return release
 
 
@@ -292,7 +312,7 @@ def _build(tasks: dict[str, list[str]], briefs: dict[str, LoadedBrief], dataset:
             on_done(build_one(briefs[name], dataset, formats, settings))
     else:
         _in_pool(tasks, briefs, dataset, settings, jobs, on_done)
-    if created and not any(d.made for d in results.values()):
+    if created and not any(settings.out_dir.iterdir()):
         settings.out_dir.rmdir()   # a build that wrote nothing leaves nothing, not even the folder
     return results
 
@@ -336,20 +356,19 @@ def _assemble(keys: list[manifest.Key], briefs: dict[str, LoadedBrief], skipped:
     return Release(rows, problems, warnings)
 
 
-def _record(settings: Settings, keys: list[manifest.Key], old: dict, skipped: set,
-            done: dict[str, Done], wanted: dict, names: set[str], data: Path) -> None:
-    """The manifest: this build's outputs, and earlier ones it did not plan that are intact."""
+def _record(settings: Settings, keys: list[manifest.Key], old: dict, done: dict[str, Done],
+            wanted: dict, names: set[str], data: Path) -> None:
+    """The manifest: each output built now, and every earlier one whose files are intact (the
+    skipped ones, other shards' and formats', and a failed brief's last good build, which the
+    next run tries again as its inputs differ). Under ``--all``, briefs now gone are dropped."""
     out_dir = settings.out_dir
     if not out_dir.is_dir():
         return
-    planned = set(keys)
-    entries = {key: rec for key, rec in old.items() if key not in planned
-               and (key[0] in names or not settings.complete) and manifest.intact(rec, out_dir)}
-    for key in keys:
-        name, fmt = key
-        if key in skipped:
-            entries[key] = old[key]
-        elif fmt in done[name].made:
-            entries[key] = manifest.entry(name, fmt, inputs=wanted[key], **done[name].made[fmt])
+    entries = {key: rec for key, rec in old.items()
+               if (key[0] in names or not settings.complete) and manifest.intact(rec, out_dir)}
+    for name, fmt in keys:
+        if name in done and fmt in done[name].made:
+            entries[(name, fmt)] = manifest.entry(name, fmt, inputs=wanted[(name, fmt)],
+                                                  **done[name].made[fmt])
     if entries:
         manifest.write(out_dir, entries, manifest.dataset_version(data))
