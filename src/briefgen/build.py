@@ -56,7 +56,8 @@ class Work:
 
 
 def _select(work: Work) -> None:
-    work.selected = select(work.dataset, work.loaded.brief.select)
+    if work.selected is None:      # the release build may have selected already, to hash
+        work.selected = select(work.dataset, work.loaded.brief.select)
 
 
 def _compose(work: Work) -> None:
@@ -167,12 +168,14 @@ class Output:
 
 def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
                 out_dir: Path, *, pdf_engine: str | None = None, strict: bool = False,
-                warnings: list[Problem] | None = None) -> list[Output]:
+                warnings: list[Problem] | None = None,
+                selected: Selected | None = None) -> list[Output]:
     """Every asked format of one brief, all or nothing.
 
     Warnings are added to ``warnings``; under ``strict`` they are errors and nothing is written.
     """
-    work = run_stages(loaded, dataset, pdf_engine=pdf_engine or loaded.brief.pdf_engine)
+    work = run_stages(loaded, dataset, pdf_engine=pdf_engine or loaded.brief.pdf_engine,
+                      selected=selected)
     staged: list[tuple[Path, Path]] = []
     outputs = []
     try:

@@ -42,7 +42,7 @@ from typing import Any
 from . import __version__
 from .brief import SELECTABLE, LoadedBrief
 from .dataset import KINDS, Dataset
-from .select import select
+from .select import Selected, select
 from .writers.epoch import default_epoch
 from .writers.look import DEFAULT_LOOK
 
@@ -122,6 +122,7 @@ class Inputs:
 
     dataset: Dataset
     pdf_engine: str | None = None           # the command line's choice, over each brief's
+    selected: dict[str, Selected] = field(default_factory=dict)   # by brief, for the build
     _audiences: dict[Path, dict[str, bytes]] = field(default_factory=dict)
     _briefs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -170,7 +171,7 @@ class Inputs:
 
     def _records(self, loaded: LoadedBrief, texts: list[bytes]) -> str:
         """The picked records, the vocabularies and the sources the brief can cite."""
-        selected = select(self.dataset, loaded.brief.select)
+        selected = self.selected[loaded.name] = select(self.dataset, loaded.brief.select)
         picked = {kind: [_dump(r) for r in getattr(selected, kind)] for kind in SELECTABLE}
         cited = _cited_sources(picked)
         for text in texts:

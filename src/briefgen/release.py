@@ -33,6 +33,7 @@ from typing import Any
 from . import manifest
 from .brief import LoadedBrief, load_briefs
 from .dataset import Dataset, load_dataset
+from .select import Selected
 from .errors import BriefgenError, Location, Problem, UsageError, WriteError, display_path
 
 BUILT, SKIPPED, FAILED = "built", "skipped (unchanged)", "failed"
@@ -121,6 +122,15 @@ class Release:
 
 
 @dataclass(frozen=True)
+class Task:
+    """One brief to build: its formats not skipped, and the records hashing picked for it."""
+
+    brief: str
+    formats: list[str]
+    selected: Selected | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     out_dir: Path
     formats: list[str] | None = None
@@ -134,16 +144,17 @@ class Settings:
 
 # --- building one brief (in this process or a worker) --------------------------------------
 
-def build_one(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
-              settings: Settings) -> Done:
-    """One brief's formats, all or none; every failure is a problem, never an exception."""
+def build_one(loaded: LoadedBrief, dataset: Dataset, formats: list[str], settings: Settings,
+              selected: Selected | None = None) -> Done:
+    """One brief's formats, all or none; every failure is a problem, never an exception.
+    ``selected``: the records its rules pick, when hashing its inputs picked them already."""
     from .build import build_brief   # the writers load only when a brief builds
 
     done = Done(loaded.name, formats)
     try:
         outputs = build_brief(loaded, dataset, formats, settings.out_dir,
                               pdf_engine=settings.pdf_engine, strict=settings.strict,
-                              warnings=done.warnings)
+                              warnings=done.warnings, selected=selected)
         for output in outputs:
             done.made[output.format] = {
                 "files": [manifest.file_record(p, settings.out_dir) for p in output.paths],
@@ -194,8 +205,9 @@ def _warm(engines: set[str]) -> None:
         pass                       # the brief that needs it reports the problem itself
 
 
-def _work(name: str, formats: list[str], settings: Settings) -> Done:
-    return build_one(_worker["briefs"][name], _worker["dataset"], formats, settings)
+def _work(task: Task, settings: Settings) -> Done:
+    return build_one(_worker["briefs"][task.brief], _worker["dataset"], task.formats, settings,
+                     task.selected)
 
 
 def _context() -> Any:
@@ -208,7 +220,7 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _in_pool(tasks: dict[str, list[str]], briefs: dict[str, LoadedBrief], dataset: Dataset,
+def _in_pool(tasks: list[Task], briefs: dict[str, LoadedBrief], dataset: Dataset,
              settings: Settings, jobs: int, on_done: Callable[[Done], None]) -> None:
     """Briefs shared among ``jobs`` workers. A worker that dies takes its pool down; then each
     unfinished brief is built again alone, so only the one that kills its worker fails."""
@@ -218,16 +230,17 @@ def _in_pool(tasks: dict[str, list[str]], briefs: dict[str, LoadedBrief], datase
     try:
         unfinished = _pool(tasks, jobs, start, settings, on_done)
         if len(unfinished) > 1:
-            unfinished = [name for name in unfinished
-                          if _pool({name: tasks[name]}, 1, start, settings, on_done)]
-        for name in unfinished:
-            on_done(Done(name, tasks[name], problems=[_died(briefs[name].loc())]))
+            unfinished = [task for task in unfinished
+                          if _pool([task], 1, start, settings, on_done)]
+        for task in unfinished:
+            on_done(Done(task.brief, task.formats,
+                         problems=[_died(briefs[task.brief].loc())]))
     finally:
         _worker.clear()
 
 
-def _pool(tasks: dict[str, list[str]], jobs: int, start: tuple, settings: Settings,
-          on_done: Callable[[Done], None]) -> list[str]:
+def _pool(tasks: list[Task], jobs: int, start: tuple, settings: Settings,
+          on_done: Callable[[Done], None]) -> list[Task]:
     """Run the tasks in a new pool; return the briefs whose worker died before finishing."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
@@ -235,8 +248,7 @@ def _pool(tasks: dict[str, list[str]], jobs: int, start: tuple, settings: Settin
     unfinished = []
     with ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_worker,
                              initargs=start) as pool:
-        futures = {pool.submit(_work, name, formats, settings): name
-                   for name, formats in tasks.items()}
+        futures = {pool.submit(_work, task, settings): task for task in tasks}
         for future in as_completed(futures):
             try:
                 done = future.result()
@@ -244,7 +256,7 @@ def _pool(tasks: dict[str, list[str]], jobs: int, start: tuple, settings: Settin
                 unfinished.append(futures[future])
                 continue
             on_done(done)
-    return sorted(unfinished)
+    return sorted(unfinished, key=lambda task: task.brief)
 
 
 def _died(loc: Location) -> Problem:
@@ -252,13 +264,12 @@ def _died(loc: Location) -> Problem:
                         "a library it uses; please report it); expected a build, got no result")
 
 
-def _engines(tasks: dict[str, list[str]], briefs: dict[str, LoadedBrief],
-             settings: Settings) -> set[str]:
+def _engines(tasks: list[Task], briefs: dict[str, LoadedBrief], settings: Settings) -> set[str]:
     engines = set()
-    for name, formats in tasks.items():
-        engines |= {fmt for fmt in formats if fmt == "docx"}
-        if "pdf" in formats:
-            engines.add(settings.pdf_engine or briefs[name].brief.pdf_engine)
+    for task in tasks:
+        engines |= {fmt for fmt in task.formats if fmt == "docx"}
+        if "pdf" in task.formats:
+            engines.add(settings.pdf_engine or briefs[task.brief].brief.pdf_engine)
     return engines
 
 
@@ -281,10 +292,11 @@ def build_release(briefs: list[LoadedBrief], dataset: Dataset, settings: Setting
     old = manifest.read(settings.out_dir)
     skipped = {key for key in keys if not settings.force
                and manifest.unchanged(old.get(key), wanted[key], settings.out_dir)}
-    tasks: dict[str, list[str]] = {}
+    formats: dict[str, list[str]] = {}
     for name, fmt in keys:
         if (name, fmt) not in skipped:
-            tasks.setdefault(name, []).append(fmt)
+            formats.setdefault(name, []).append(fmt)
+    tasks = [Task(name, fmts, inputs.selected.get(name)) for name, fmts in formats.items()]
     jobs = max(1, min(settings.jobs, len(tasks)))
     if progress:
         progress.start(len(keys) - len(skipped), len(skipped), jobs)
@@ -297,7 +309,7 @@ def build_release(briefs: list[LoadedBrief], dataset: Dataset, settings: Setting
     return release
 
 
-def _build(tasks: dict[str, list[str]], briefs: dict[str, LoadedBrief], dataset: Dataset,
+def _build(tasks: list[Task], briefs: dict[str, LoadedBrief], dataset: Dataset,
            settings: Settings, jobs: int, progress: Any) -> dict[str, Done]:
     created = _make_folder(settings.out_dir)
     results: dict[str, Done] = {}
@@ -308,8 +320,8 @@ def _build(tasks: dict[str, list[str]], briefs: dict[str, LoadedBrief], dataset:
             progress.step(done)
 
     if jobs == 1:
-        for name, formats in tasks.items():
-            on_done(build_one(briefs[name], dataset, formats, settings))
+        for task in tasks:
+            on_done(build_one(briefs[task.brief], dataset, task.formats, settings, task.selected))
     else:
         _in_pool(tasks, briefs, dataset, settings, jobs, on_done)
     if created and not any(settings.out_dir.iterdir()):
