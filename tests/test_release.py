@@ -263,6 +263,19 @@ def _evidence(record) -> set[str]:
     return {e.source for e in record.evidence}
 
 
+def test_the_manifest_keeps_what_this_run_did_not_plan_and_forgets_briefs_now_gone(two_briefs):
+    root, _ = two_briefs
+    assert build(root, "--format", "docx", "--jobs", "1").returncode == 0
+    entries = json.loads((root / "dist" / "manifest.json").read_text())["outputs"]
+    assert {(e["brief"], e["format"]) for e in entries if e["brief"] == "picks"} == {
+        ("picks", "docx"), ("picks", "html"), ("picks", "md")}
+    (root / "briefs" / "passes.yaml").unlink()
+    assert build(root, "--format", "md").returncode == 0
+    entries = json.loads((root / "dist" / "manifest.json").read_text())["outputs"]
+    assert "passes" not in {e["brief"] for e in entries}
+    assert ("picks", "docx") in {(e["brief"], e["format"]) for e in entries}
+
+
 # --- isolated ----------------------------------------------------------------------------------
 
 def test_a_failing_brief_leaves_no_file_and_the_others_build(tmp_path):
