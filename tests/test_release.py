@@ -276,6 +276,25 @@ def test_the_manifest_keeps_what_this_run_did_not_plan_and_forgets_briefs_now_go
     assert ("picks", "docx") in {(e["brief"], e["format"]) for e in entries}
 
 
+def test_a_skipped_output_shows_its_warnings_again_and_strict_builds_it_to_fail(tmp_path):
+    root = copy_project(tmp_path)
+    write(root, "templates/release-fonts/content.md.j2", TEMPLATE)
+    write(root, "templates/release-fonts/audience.yaml",
+          "fonts:\n  text: [No Such Serif, Noto Serif]\n")
+    add_brief(root, "fonts", finding_ids(root)[:1], ["pdf"], audience="release-fonts")
+    first = build(root, "--format", "pdf", "--jobs", "1")
+    warning = ("briefs/fonts.yaml:1:1: warning: font family 'No Such Serif' of the text stack is "
+               "not installed")
+    assert first.returncode == 0 and warning in first.stderr
+    again = build(root, "--format", "pdf")
+    assert again.returncode == 0 and set(statuses(again.stdout).values()) == {SKIPPED}
+    assert again.stderr == first.stderr
+    strict = build(root, "--format", "pdf", "--strict")
+    assert strict.returncode == 1
+    assert statuses(strict.stdout)[("fonts", "pdf")] == FAILED
+    assert "(an error under --strict)" in strict.stderr
+
+
 # --- isolated ----------------------------------------------------------------------------------
 
 def test_a_failing_brief_leaves_no_file_and_the_others_build(tmp_path):

@@ -1,7 +1,7 @@
 """The build manifest (``dist/manifest.json``): every output, its bytes, and what it was made from.
 
-Each output records the sha256 and size of its files, its pages, words and notes, and the
-hashes of its inputs. The next build skips an output whose inputs hash the same and whose
+Each output records the sha256 and size of its files, its pages, words and notes, the
+warnings its build gave (shown again when it is skipped) and the hashes of its inputs. The next build skips an output whose inputs hash the same and whose
 files on disk still have the recorded sha256.
 
 An output's inputs are:
@@ -42,6 +42,7 @@ from typing import Any
 from . import __version__
 from .brief import SELECTABLE, LoadedBrief
 from .dataset import KINDS, Dataset
+from .errors import Location, Problem
 from .select import Selected, select
 from .writers.epoch import default_epoch
 from .writers.look import DEFAULT_LOOK
@@ -193,9 +194,22 @@ def file_record(path: Path, out_dir: Path) -> dict[str, Any]:
 
 
 def entry(brief: str, fmt: str, files: list[dict[str, Any]], inputs: dict[str, Any], *,
-          pages: int | None, words: int, notes: int) -> dict[str, Any]:
+          pages: int | None, words: int, notes: int,
+          warnings: list[dict[str, Any]]) -> dict[str, Any]:
     return {"brief": brief, "format": fmt, "files": files, "pages": pages, "words": words,
-            "notes": notes, "inputs": inputs, "digest": digest(inputs)}
+            "notes": notes, "warnings": warnings, "inputs": inputs, "digest": digest(inputs)}
+
+
+def warning_record(warning: Problem) -> dict[str, Any]:
+    """A build's warning as the manifest keeps it, to be shown again when the output is
+    skipped: the flaw is still in the file."""
+    loc = warning.loc
+    return {"path": loc.path, "line": loc.line, "col": loc.col, "message": warning.message}
+
+
+def warnings_of(record: dict[str, Any]) -> list[Problem]:
+    return [Problem(Location(w["path"], w["line"], w["col"]), w["message"], "warning")
+            for w in record.get("warnings", [])]
 
 
 def intact(record: dict[str, Any], out_dir: Path) -> bool:

@@ -155,10 +155,12 @@ def build_one(loaded: LoadedBrief, dataset: Dataset, formats: list[str], setting
         outputs = build_brief(loaded, dataset, formats, settings.out_dir,
                               pdf_engine=settings.pdf_engine, strict=settings.strict,
                               warnings=done.warnings, selected=selected)
+        warnings = [manifest.warning_record(w) for w in done.warnings]
         for output in outputs:
             done.made[output.format] = {
                 "files": [manifest.file_record(p, settings.out_dir) for p in output.paths],
-                "pages": output.pages, "words": output.words, "notes": output.notes}
+                "pages": output.pages, "words": output.words, "notes": output.notes,
+                "warnings": warnings}
             done.seconds[output.format] = output.seconds
     except BriefgenError as err:
         done.problems = err.problems
@@ -290,8 +292,7 @@ def build_release(briefs: list[LoadedBrief], dataset: Dataset, settings: Setting
     inputs = manifest.Inputs(dataset, settings.pdf_engine)
     wanted = {key: inputs.of(by_name[key[0]], key[1]) for key in keys}
     old = manifest.read(settings.out_dir)
-    skipped = {key for key in keys if not settings.force
-               and manifest.unchanged(old.get(key), wanted[key], settings.out_dir)}
+    skipped = {key for key in keys if _skip(old.get(key), wanted[key], settings)}
     formats: dict[str, list[str]] = {}
     for name, fmt in keys:
         if (name, fmt) not in skipped:
@@ -307,6 +308,14 @@ def build_release(briefs: list[LoadedBrief], dataset: Dataset, settings: Setting
         progress.finish()
     _record(settings, keys, old, done, wanted, set(by_name), dataset.root)
     return release
+
+
+def _skip(record: dict | None, inputs: dict, settings: Settings) -> bool:
+    """Unchanged, and not forced; under --strict an output that had warnings is built again,
+    so that they fail it now."""
+    if settings.force or (settings.strict and record and record.get("warnings")):
+        return False
+    return manifest.unchanged(record, inputs, settings.out_dir)
 
 
 def _build(tasks: list[Task], briefs: dict[str, LoadedBrief], dataset: Dataset,
@@ -356,6 +365,7 @@ def _assemble(keys: list[manifest.Key], briefs: dict[str, LoadedBrief], skipped:
             rec = old[(name, fmt)]
             rows.append(Row(name, fmt, SKIPPED, rec.get("pages"), rec.get("words"), limit,
                             rec.get("notes")))
+            warnings += manifest.warnings_of(rec)     # the flaws are still in the file
         elif fmt in done[name].made:
             made = done[name].made[fmt]
             rows.append(Row(name, fmt, BUILT, made["pages"], made["words"], limit,
@@ -365,7 +375,7 @@ def _assemble(keys: list[manifest.Key], briefs: dict[str, LoadedBrief], skipped:
     for name in sorted(done):      # plan order, whichever worker finished first
         problems += done[name].problems
         warnings += done[name].warnings
-    return Release(rows, problems, warnings)
+    return Release(rows, problems, sorted(set(warnings)))
 
 
 def _record(settings: Settings, keys: list[manifest.Key], old: dict, done: dict[str, Done],
