@@ -1,7 +1,10 @@
 """Generate a large synthetic dataset for the benchmark (never part of data/).
 
 The records are shaped like the bundled ones (same vocabularies, evidence, links) so that
-loading and validating them costs what real records cost.
+loading and validating them costs what real records cost. ``briefs`` writes briefs that
+select from a dataset (the generated one, or the bundled one for a batch of real-sized
+documents), each a short briefing on one theme in the bundled ``uk-briefing`` audience (its
+template folder is copied next to them).
 """
 
 from __future__ import annotations
@@ -67,5 +70,42 @@ def generate(out: Path, findings: int = 10_000, recommendations: int = 2_000,
     return out
 
 
+BRIEF = """\
+title: Generated briefing {n} on {theme}
+audience: uk-briefing
+date: "2026-11-26"
+organisations: [Example Organisation]
+style: uk-oscola
+limits: {{words: 2000}}
+formats: [{formats}]
+introduction: This briefing draws on the evidence collected below [@{source}, page {n}].
+select:
+  findings: {{themes: [{theme}], limit: 12}}
+  statistics: {{themes: [{theme}], limit: 2}}
+  quotes: {{themes: [{theme}], limit: 3}}
+  recommendations: {{themes: [{theme}], limit: 6}}
+"""
+
+
+def briefs(data: Path, out: Path, count: int = 200, formats: tuple[str, ...] = ("docx", "pdf", "html", "md"),
+           seed: int = 7) -> tuple[Path, Path]:
+    """``count`` briefs on the dataset in ``data``, one theme each in turn, written to
+    ``out/briefs`` with their audience in ``out/templates``."""
+    rng = random.Random(seed)
+    themes = [t["id"] for t in yaml.safe_load((data / "themes.yaml").read_text())]
+    sources = sorted(s["id"] for path in (data / "sources").glob("*.yaml")
+                     for s in yaml.safe_load(path.read_text()))
+    for folder in ("briefs", "templates"):
+        shutil.rmtree(out / folder, ignore_errors=True)
+    shutil.copytree(PROJECT / "templates" / "uk-briefing", out / "templates" / "uk-briefing")
+    (out / "briefs").mkdir(parents=True)
+    for n in range(count):
+        text = BRIEF.format(n=n, theme=themes[n % len(themes)], source=rng.choice(sources),
+                            formats=", ".join(formats))
+        (out / "briefs" / f"brief-{n:03d}.yaml").write_text(text, encoding="utf-8")
+    return out / "briefs", out / "templates"
+
+
 if __name__ == "__main__":
-    print(generate(Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT / "bench" / "out" / "scale-data"))
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT / "bench" / "out" / "scale"
+    print(generate(folder / "data"), *briefs(folder / "data", folder))

@@ -1,12 +1,22 @@
-"""`make bench`: how long checking the dataset takes, and building the start brief to DOCX.
+"""`make bench`: briefgen's speed on this machine, beside Pandoc and raw Typst, against targets.
 
-Writes bench/results.json and bench/results.md and prints the table. Each figure is the
-median of several runs on this machine; the scale run also reports peak memory (max RSS).
+1. the start brief to DOCX in a fresh process, beside `pandoc --citeproc` on the same content;
+2. the bundled release (`briefgen build --all`), cold, per output, beside the same Pandoc figure;
+3. briefgen's PDF beside Typst's raw compile of the same page and data;
+4. the rebuild with nothing changed, beside the cold build;
+5. scale: a generated dataset of 10,000 findings and 200 briefs: load and validate, the build
+   with one and two workers (throughput, peak memory), and DOCX in batch beside Pandoc.
+
+Writes bench/results.json and bench/results.md and prints the tables. Each figure is the
+median of several runs (the scale builds run once each); where a target is missed, a profile
+of the same work says what costs the time.
 """
 
 from __future__ import annotations
 
+import compileall
 import json
+import os
 import platform
 import shutil
 import tempfile
@@ -19,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 sys.path.insert(0, str(HERE))
-from generate import generate  # noqa: E402
+from generate import briefs as generate_briefs, generate  # noqa: E402
 
 RUNS = 5
 MEASURE = """
@@ -83,8 +93,9 @@ def docx_against_pandoc() -> dict:
         briefgen = [sys.executable, "-m", "briefgen.cli", "build", str(START_BRIEF)]
         subprocess.run(briefgen + ["--format", "md", "--out", str(out)], check=True,
                        capture_output=True, cwd=PROJECT)
+        # --force: the build is incremental, and every run must make the file
         result = {"briefgen_docx_fresh_process_s":
-                  _best_wall(briefgen + ["--format", "docx", "--out", str(out)], PROJECT)}
+                  _best_wall(briefgen + ["--format", "docx", "--force", "--out", str(out)], PROJECT)}
         pandoc = shutil.which("pandoc")
         if pandoc:
             md = f"{START_BRIEF.stem}.md"
@@ -163,7 +174,8 @@ def pdf_per_brief() -> dict:
     out = subprocess.run([sys.executable, "-c", PDF_MEASURE, str(RUNS), RAW_TYPST], check=True,
                          capture_output=True, text=True, cwd=PROJECT).stdout
     results = json.loads(out)
-    briefgen = [sys.executable, "-m", "briefgen.cli", "build", str(START_BRIEF), "--format", "pdf"]
+    briefgen = [sys.executable, "-m", "briefgen.cli", "build", str(START_BRIEF), "--format", "pdf",
+                "--force"]
     tmp = Path(tempfile.mkdtemp(prefix="briefgen-bench-"))
     try:
         for engine in ("typst", "weasyprint"):
@@ -174,17 +186,318 @@ def pdf_per_brief() -> dict:
     return results
 
 
+
+# --- the release: cold, nothing changed ---------------------------------------------------------
+
+BUILD = [sys.executable, "-m", "briefgen.cli", "build", "--all"]
+
+NOOP_IN_PROCESS = """
+import sys, time
+from briefgen.cli import main
+import briefgen.release, briefgen.summary, briefgen.progress
+start = time.perf_counter()
+main(["build", "--all", "--out", sys.argv[1]])
+print(time.perf_counter() - start, file=sys.stderr)
+"""
+
+
+def _timed(command: list[str], cwd: Path = PROJECT) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=cwd)
+    return time.perf_counter() - start
+
+
+def release_build() -> dict:
+    """`briefgen build --all` (what `make briefs` runs) into an empty folder, then again with
+    nothing changed: whole processes, as a user runs them."""
+    cold, noop, after_imports = [], [], []
+    outputs = 0
+    for _ in range(3):
+        out = Path(tempfile.mkdtemp(prefix="briefgen-bench-"))
+        try:
+            cold.append(_timed(BUILD + ["--out", str(out)]))
+            outputs = len(json.loads((out / "manifest.json").read_text())["outputs"])
+            noop += [_timed(BUILD + ["--out", str(out)]) for _ in range(RUNS)]
+            after_imports.append(float(subprocess.run(
+                [sys.executable, "-c", NOOP_IN_PROCESS, str(out)], check=True, capture_output=True,
+                text=True, cwd=PROJECT).stderr.split()[-1]))
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+    return {"outputs": outputs, "briefs": len(list((PROJECT / "briefs").glob("*.yaml"))),
+            "cold_s": _median(cold), "per_output_s": round(statistics.median(cold) / outputs, 4),
+            "noop_s": _median(noop), "noop_after_imports_s": _median(after_imports)}
+
+
+# Where a fresh process spends its time: each phase of building the start brief to DOCX, and
+# of a rebuild that finds nothing changed (which stops after hashing the inputs).
+PHASES = """
+import json, sys, tempfile, time
+from pathlib import Path
+phases, last = {}, [time.perf_counter()]
+def mark(name):
+    now = time.perf_counter()
+    phases[name], last[0] = now - last[0], now
+import briefgen.cli, briefgen.release, briefgen.summary
+mark("import briefgen.cli and release (pydantic, PyYAML)")
+from briefgen.build import run_stages
+mark("import the stages (Jinja2, markdown-it-py, citeproc-py)")
+from briefgen.writers.docx import write_docx
+mark("import the DOCX writer (python-docx)")
+from briefgen.dataset import load_dataset
+from briefgen.brief import load_briefs
+from briefgen import manifest
+dataset = load_dataset(Path("data"))
+mark("load and validate the dataset")
+briefs = load_briefs([Path(sys.argv[1])], dataset, Path("templates"))
+mark("load and check the brief")
+inputs = manifest.Inputs(dataset)
+for fmt in ("docx", "html", "md", "pdf"):
+    manifest.digest(inputs.of(briefs[0], fmt))
+mark("hash the inputs of its four outputs")
+manifest.dataset_version(Path("data"))
+mark("git describe (the manifest's dataset version)")
+work = run_stages(briefs[0], dataset)
+mark("the stages")
+for stage, seconds in work.timings.items():
+    phases[f"  of which {stage}"] = seconds
+write_docx(work.document, Path(tempfile.mkdtemp()) / "out.docx")
+mark("write the DOCX")
+print(json.dumps(phases))
+"""
+
+
+def phases() -> dict:
+    """Medians of each phase, in fresh processes, and the interpreter's own start."""
+    runs = [json.loads(subprocess.run([sys.executable, "-c", PHASES, str(START_BRIEF)], check=True,
+                                      capture_output=True, text=True, cwd=PROJECT).stdout)
+            for _ in range(RUNS)]
+    result = {"python start": _median([_timed([sys.executable, "-c", "pass"]) for _ in range(RUNS)])}
+    result.update({name: _median([r[name] for r in runs]) for name in runs[0]})
+    return result
+
+
+# --- scale: 10,000 findings, 200 briefs -----------------------------------------------------------
+
+PEAK = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+if done.returncode:
+    sys.exit(done.stderr)
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+"""
+
+
+def _scale_build(folder: Path, out: Path, *options: str) -> dict:
+    """One cold build of every generated brief, in a process of its own; its peak memory is
+    the largest resident set of the build and its workers (RUSAGE_CHILDREN)."""
+    shutil.rmtree(out, ignore_errors=True)
+    command = BUILD + ["--data", str(folder / "data"), "--briefs-dir", str(folder / "briefs"),
+                       "--templates", str(folder / "templates"), "--out", str(out), *options]
+    seconds, peak = map(float, subprocess.run([sys.executable, "-c", PEAK, *command], check=True,
+                                              capture_output=True, text=True,
+                                              cwd=PROJECT).stdout.split())
+    outputs = len(json.loads((out / "manifest.json").read_text())["outputs"])
+    return {"wall_s": round(seconds, 2), "outputs": outputs,
+            "outputs_per_s": round(outputs / seconds, 2), "peak_rss_mb": round(peak, 1)}
+
+
+def scale_builds(folder: Path) -> dict:
+    out = folder / "dist"
+    result = {f"jobs{jobs}": _scale_build(folder, out, "--jobs", str(jobs)) for jobs in (1, 2)}
+    result["profile"] = build_profile(folder / "data", folder, 20)
+    return result
+
+
+# --- a batch of real-sized documents: one brief per theme of the bundled dataset --------------
+
+def _theme_build(folder: Path, out: Path, *options: str) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    return _timed(BUILD + ["--briefs-dir", str(folder / "briefs"), "--templates",
+                           str(folder / "templates"), "--out", str(out), *options])
+
+
+def theme_batch(folder: Path) -> dict:
+    """Every theme brief to DOCX in one cold `briefgen build --all`, per document, beside
+    Pandoc converting each one's Markdown export; and their PDFs beside raw Typst."""
+    briefs = len(list((folder / "briefs").glob("*.yaml")))
+    walls = [_theme_build(folder, folder / "dist-docx", "--format", "docx") for _ in range(3)]
+    result = {"briefs": briefs, "docx_wall_s": _median(walls),
+              "docx_per_doc_s": round(statistics.median(walls) / briefs, 4)}
+    _theme_build(folder, folder / "dist-md", "--format", "md")
+    pandoc = shutil.which("pandoc")
+    if pandoc:
+        result["pandoc_docx_per_doc_s"] = _median(
+            [_timed([pandoc, "--citeproc", md.name, "-o", str(folder / "pandoc.docx")], md.parent)
+             for md in sorted((folder / "dist-md").glob("*.md"))])
+    result["pdf"] = pdf_batch(folder)
+    result["profile"] = build_profile(PROJECT / "data", folder, briefs, "docx,pdf")
+    return result
+
+
+BATCH_PDF = """
+import json, sys, tempfile, time
+from pathlib import Path
+from briefgen.brief import load_briefs
+from briefgen.build import build_brief, run_stages
+from briefgen.dataset import load_dataset
+from briefgen.writers import typst_pdf
+from briefgen.writers.look import Look
+folder, data_out = Path(sys.argv[1]), Path(sys.argv[2])
+dataset = load_dataset(Path("data"))
+briefs = load_briefs(sorted((folder / "briefs").glob("*.yaml")), dataset, folder / "templates")
+out = Path(tempfile.mkdtemp())
+start = time.perf_counter()
+for loaded in briefs:
+    build_brief(loaded, dataset, ["pdf"], out)
+seconds = time.perf_counter() - start
+for loaded in briefs:     # the same documents' data, for Typst alone (not timed)
+    work = run_stages(loaded, dataset)
+    data = typst_pdf.document_data(work.document, Look.of(loaded))
+    (data_out / f"{loaded.name}.json").write_text(json.dumps(data, ensure_ascii=False, sort_keys=True))
+print(seconds, Look.of(briefs[0]).file("page.typ"))
+"""
+
+RAW_BATCH = """
+import sys, time
+from pathlib import Path
+start = time.perf_counter()
+import typst
+from briefgen.writers import typst_pdf
+from briefgen.writers.glyphs import typst_fonts
+page, data = Path(sys.argv[1]), Path(sys.argv[2])
+compiler = typst.Compiler(page, root=page.parent, font_paths=typst_fonts(),
+                          package_path=typst_pdf.PACKAGES, package_cache_path=typst_pdf.PACKAGES)
+for path in sorted(data.glob("*.json")):
+    compiler.compile(format="pdf", sys_inputs={"document": path.read_text(encoding="utf-8")},
+                     pdf_standards=["ua-1"], timestamp=0)
+print(time.perf_counter() - start)
+"""
+
+
+def pdf_batch(folder: Path) -> dict:
+    """The theme briefs as PDF in one process: briefgen (select to file, glyph check, data,
+    compile) beside one Typst compiler laying out the same pages and data in a new process
+    (its import, font scan and compiles). The same fonts, page and package for both."""
+    data = folder / "typst-data"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir()
+    runs = []
+    for _ in range(3):
+        seconds, page = subprocess.run([sys.executable, "-c", BATCH_PDF, str(folder), str(data)],
+                                       check=True, capture_output=True, text=True,
+                                       cwd=PROJECT).stdout.split()
+        raw = subprocess.run([sys.executable, "-c", RAW_BATCH, page, str(data)], check=True,
+                             capture_output=True, text=True, cwd=PROJECT).stdout
+        runs.append((float(seconds), float(raw)))
+    return {"briefgen_s": _median([r[0] for r in runs]), "raw_typst_s": _median([r[1] for r in runs])}
+
+
+PROFILE = """
+import cProfile, json, pstats, sys, tempfile
+from pathlib import Path
+from briefgen import release
+from briefgen.brief import load_briefs
+from briefgen.dataset import load_dataset
+data, folder, count = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+formats = sys.argv[4].split(",") if sys.argv[4] else None
+dataset = load_dataset(data)
+briefs = load_briefs(sorted((folder / "briefs").glob("*.yaml"))[:count], dataset,
+                     folder / "templates")
+profile = cProfile.Profile()
+profile.enable()
+release.build_release(briefs, dataset, release.Settings(Path(tempfile.mkdtemp()), formats, jobs=1))
+profile.disable()
+stats = pstats.Stats(profile).stats
+wanted = {"build_release": "the whole build", "_brief": "hash the inputs (of which select)",
+          "select": "select (once, while hashing)", "compose": "stage: compose",
+          "cite_document": "stage: cite (citeproc-py)", "_check_glyphs": "glyph check",
+          "write_docx": "write DOCX", "compile_pdf": "write PDF (Typst compile and data)",
+          "write_html": "write HTML", "files": "write Markdown"}
+found = dict.fromkeys(wanted.values(), 0.0)
+for (path, _, name), (_, _, _, cumulative, _) in stats.items():
+    if name in wanted and "briefgen" in path and (name != "files" or "markdown" in path):
+        found[wanted[name]] += cumulative / count
+found = {name: seconds for name, seconds in found.items() if seconds}
+print(json.dumps(found))
+"""
+
+
+def build_profile(data: Path, folder: Path, count: int, formats: str = "") -> dict:
+    """Per brief, in one process under cProfile (which slows Python code, not Typst's): where
+    building one brief spends its time."""
+    out = subprocess.run([sys.executable, "-c", PROFILE, str(data), str(folder), str(count),
+                          formats], check=True, capture_output=True, text=True,
+                         cwd=PROJECT).stdout
+    return {name: round(seconds, 4) for name, seconds in json.loads(out).items()}
+
+
+# --- targets ----------------------------------------------------------------------------------------
+
+def targets(results: dict) -> list[dict]:
+    """Each target: the figure, the bound, met or not, and by how much."""
+    docx, release, scale = results["start_brief_docx"], results["release"], results["scale"]
+    pandoc = docx.get("pandoc_citeproc_docx_s")
+    batch = results["batch"]
+    batch_pandoc = batch.get("pandoc_docx_per_doc_s")
+    jobs1, jobs2 = scale["build"]["jobs1"], scale["build"]["jobs2"]
+    rows = [
+        ("DOCX, fresh process, at most Pandoc's time", docx["briefgen_docx_fresh_process_s"], pandoc, "s"),
+        (f"DOCX in batch ({batch['briefs']} briefs), per document, at most half of Pandoc's",
+         batch["docx_per_doc_s"], batch_pandoc and batch_pandoc / 2, "s"),
+        (f"PDF in batch ({batch['briefs']} briefs): overhead over raw Typst at most 25%",
+         batch["pdf"]["briefgen_s"] / batch["pdf"]["raw_typst_s"] - 1, 0.25, "%"),
+        ("no-op rebuild at most 0.3 s (whole process)", release["noop_s"], 0.3, "s"),
+        ("10,000 findings: load and validate within 2 s", scale["load_validate_s"], 2.0, "s"),
+        ("throughput grows with workers (2 over 1)", jobs2["outputs_per_s"] / jobs1["outputs_per_s"],
+         None, "x"),
+        ("peak memory under 500 MB", max(jobs1["peak_rss_mb"], jobs2["peak_rss_mb"],
+                                         scale["peak_rss_mb"]), 500, "MB"),
+    ]
+    return [_target(name, value, bound, unit) for name, value, bound, unit in rows]
+
+
+def _target(name: str, value: float, bound: float | None, unit: str) -> dict:
+    if unit == "x":                        # a ratio that must exceed 1
+        return {"target": name, "value": round(value, 2), "bound": 1.0, "met": value > 1.0,
+                "by": f"{value:.2f}x"}
+    if bound is None:
+        return {"target": name, "value": round(value, 4), "bound": None, "met": None,
+                "by": "no comparison (pandoc not installed)"}
+    met = value <= bound
+    if unit == "%":
+        by = f"{value:+.0%} against {bound:+.0%}"
+    else:
+        by = f"{value / bound:.2f}x the bound" if not met else f"{bound - value:.3g} {unit} to spare"
+    return {"target": name, "value": round(value, 4), "bound": round(bound, 4), "met": met, "by": by}
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
 def main() -> None:
-    scale = generate(HERE / "out" / "scale-data")
+    # Bytecode as an installed package has it (pip compiles on install; an editable install
+    # compiles on first import, unless PYTHONDONTWRITEBYTECODE is set, as in some sandboxes).
+    compileall.compile_dir(PROJECT / "src" / "briefgen", quiet=1)
+    load_before = os.getloadavg()[0]
+    scale = generate(HERE / "out" / "scale" / "data")
+    generate_briefs(scale, HERE / "out" / "scale")
+    generate_briefs(PROJECT / "data", HERE / "out" / "themes", count=25, formats=("docx",))
     results = {
-        "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
+        "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+                   f"{os.cpu_count()} cores",
         "runs_per_figure": RUNS,
         "bundled": {"check_fresh_process_s": fresh_process_check(PROJECT / "data"),
                     **load_and_validate(PROJECT / "data")},
         "scale": {"check_fresh_process_s": fresh_process_check(scale), **load_and_validate(scale)},
         "start_brief_docx": docx_against_pandoc(),
+        "release": release_build(),
+        "phases": phases(),
         "pdf": pdf_per_brief(),
     }
+    results["batch"] = theme_batch(HERE / "out" / "themes")
+    results["scale"]["build"] = scale_builds(HERE / "out" / "scale")
+    results["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    results["targets"] = targets(results)
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     table = render(results)
     (HERE / "results.md").write_text(table + "\n")
@@ -192,22 +505,76 @@ def main() -> None:
 
 
 def render(results: dict) -> str:
+    return "\n\n".join([_targets_table(results), _datasets_table(results), _docx_table(results),
+                        _release_table(results), _batch_table(results), _pdf_table(results),
+                        _scale_table(results), _phases_table(results)]) + (
+        f"\n\nmedian of {results['runs_per_figure']} runs (scale builds: one run each); "
+        f"{results['machine']}; load average {results['load_average'][0]} before, "
+        f"{results['load_average'][1]} after")
+
+
+def _batch_table(results: dict) -> str:
+    b = results["batch"]
+    pandoc = b.get("pandoc_docx_per_doc_s")
+    pdf = b["pdf"]
+    return "\n".join([
+        f"| batch: {b['briefs']} briefs on the bundled data, one per theme | briefgen | Pandoc / raw Typst | ratio |",
+        "|---|---:|---:|---:|",
+        f"| DOCX per document (one cold `build --all`; Pandoc per file) | {b['docx_per_doc_s']:.3f} s | "
+        + (f"{pandoc:.3f} s | {b['docx_per_doc_s'] / pandoc:.2f} |" if pandoc else "n/a | n/a |"),
+        f"| PDF, all {b['briefs']} in one process (raw: one Typst compiler) | {pdf['briefgen_s']:.3f} s | "
+        f"{pdf['raw_typst_s']:.3f} s | {pdf['briefgen_s'] / pdf['raw_typst_s']:.2f} |",
+        "", "| per theme brief, DOCX and PDF, one process (cProfile) | seconds |", "|---|---:|",
+        *[f"| {name} | {seconds:.4f} |" for name, seconds in b["profile"].items()]])
+
+
+def _targets_table(results: dict) -> str:
+    rows = ["| target | measured | bound | met | |", "|---|---:|---:|:-:|---|"]
+    for t in results["targets"]:
+        met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
+        bound = "-" if t["bound"] is None else f"{t['bound']:g}"
+        rows.append(f"| {t['target']} | {t['value']:g} | {bound} | {met} | {t['by']} |")
+    return "\n".join(rows)
+
+
+def _datasets_table(results: dict) -> str:
     rows = ["| dataset | records | `briefgen check` (fresh process) | import | load + validate | peak RSS |",
             "|---|---:|---:|---:|---:|---:|"]
     for name in ("bundled", "scale"):
         r = results[name]
         rows.append(f"| {name} | {r['records']:,} | {r['check_fresh_process_s']:.3f} s | "
                     f"{r['import_s']:.3f} s | {r['load_validate_s']:.3f} s | {r['peak_rss_mb']:.0f} MB |")
+    return "\n".join(rows)
+
+
+def _docx_table(results: dict) -> str:
     docx = results["start_brief_docx"]
-    rows += ["", "| start brief to DOCX | briefgen (fresh process) | pandoc --citeproc (same Markdown, bibliography, CSL) | ratio |",
-             "|---|---:|---:|---:|"]
+    rows = ["| start brief to DOCX | briefgen (fresh process) | pandoc --citeproc (same Markdown, bibliography, CSL) | ratio |",
+            "|---|---:|---:|---:|"]
     pandoc = docx.get("pandoc_citeproc_docx_s")
     ratio = f"{docx['briefgen_docx_fresh_process_s'] / pandoc:.2f}" if pandoc else "n/a"
     rows.append(f"| {START_BRIEF.name} | {docx['briefgen_docx_fresh_process_s']:.3f} s | "
                 f"{f'{pandoc:.3f} s' if pandoc else 'pandoc not installed'} | {ratio} |")
-    rows += ["", "| brief to PDF | notes | Typst, first | Typst, again | raw Typst compile (new process) | "
-             "briefgen over raw Typst | WeasyPrint, first | WeasyPrint, again |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    return "\n".join(rows)
+
+
+def _release_table(results: dict) -> str:
+    r = results["release"]
+    pandoc = results["start_brief_docx"].get("pandoc_citeproc_docx_s")
+    beside = f"{pandoc:.3f} s" if pandoc else "n/a"
+    return "\n".join([
+        "| `briefgen build --all` (bundled) | briefs | outputs | cold | per output | Pandoc per DOCX | "
+        "nothing changed (whole process) | nothing changed (after imports) | no-op / cold |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| release | {r['briefs']} | {r['outputs']} | {r['cold_s']:.3f} s | {r['per_output_s']:.3f} s | "
+        f"{beside} | {r['noop_s']:.3f} s | {r['noop_after_imports_s']:.3f} s | "
+        f"{r['noop_s'] / r['cold_s']:.0%} |"])
+
+
+def _pdf_table(results: dict) -> str:
+    rows = ["| brief to PDF | notes | Typst, first | Typst, again | raw Typst compile (new process) | "
+            "briefgen over raw Typst | WeasyPrint, first | WeasyPrint, again |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in results["pdf"].items():
         over = r["typst_first_s"] / r["raw_typst_compile_s"] - 1
         rows.append(f"| {name} | {r['notes']} | {r['typst_first_s']:.3f} s | {r['typst_warm_s']:.3f} s | "
@@ -218,7 +585,30 @@ def render(results: dict) -> str:
         rows.append(f"\nWhole process, {START_BRIEF.name} to PDF: briefgen with Typst "
                     f"{start['typst_fresh_process_s']:.3f} s, raw Typst {start['raw_typst_process_s']:.3f} s, "
                     f"briefgen with WeasyPrint {start['weasyprint_fresh_process_s']:.3f} s")
-    return "\n".join(rows) + f"\n\nmedian of {results['runs_per_figure']} runs; {results['machine']}"
+    return "\n".join(rows)
+
+
+def _scale_table(results: dict) -> str:
+    b = results["scale"]["build"]
+    rows = ["| scale: 200 briefs, all formats, cold | outputs | wall | outputs/s | peak RSS |",
+            "|---|---:|---:|---:|---:|"]
+    for jobs in ("jobs1", "jobs2"):
+        r = b[jobs]
+        rows.append(f"| `--jobs {jobs[-1]}` | {r['outputs']} | {r['wall_s']:.1f} s | "
+                    f"{r['outputs_per_s']:.2f} | {r['peak_rss_mb']:.0f} MB |")
+    rows += ["", "| per generated brief, all formats, one process (cProfile of 20) | seconds |",
+             "|---|---:|"]
+    rows += [f"| {name} | {seconds:.4f} |" for name, seconds in b["profile"].items()]
+    return "\n".join(rows)
+
+
+def _phases_table(results: dict) -> str:
+    rows = ["| a fresh process, phase by phase (start brief) | seconds | no-op pays it |",
+            "|---|---:|:-:|"]
+    for name, seconds in results["phases"].items():
+        noop = "no" if name.startswith(("the stages", "  of which", "import the", "write")) else "yes"
+        rows.append(f"| {name} | {seconds:.4f} | {noop} |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

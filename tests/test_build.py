@@ -51,7 +51,7 @@ def test_every_citation_is_a_numbered_note(work):
 
 def test_outputs_are_written_and_nothing_else(built):
     assert sorted(p.name for p in built.iterdir()) == [
-        "uk-westminster-hall-forb.csl", "uk-westminster-hall-forb.docx",
+        "manifest.json", "uk-westminster-hall-forb.csl", "uk-westminster-hall-forb.docx",
         "uk-westminster-hall-forb.json", "uk-westminster-hall-forb.md"]
 
 

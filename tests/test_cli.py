@@ -95,7 +95,8 @@ def test_build_writes_each_format_and_leaves_inputs_alone(project):
     before = snapshot(project)
     result = run("build", "briefs/b.yaml", "--format", "md", "--format", "docx", "--out", "out")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (project / "out").iterdir()) == ["b.csl", "b.docx", "b.json", "b.md"]
+    assert sorted(p.name for p in (project / "out").iterdir()) == [
+        "b.csl", "b.docx", "b.json", "b.md", "manifest.json"]
     assert {k: v for k, v in snapshot(project).items() if "/out/" not in k} == before
 
 
@@ -109,7 +110,8 @@ def test_a_failing_brief_writes_nothing_and_the_others_still_build(project):
         "'briefgen.dataset.Finding object' has no attribute 'txt'",
         "briefgen: 1 problem in 1 file",
     ]
-    assert sorted(p.name for p in (project / "out").iterdir()) == ["b.csl", "b.json", "b.md"]
+    assert sorted(p.name for p in (project / "out").iterdir()) == [
+        "b.csl", "b.json", "b.md", "manifest.json"]
 
 
 def test_build_fails_on_an_invalid_dataset_and_writes_nothing(project):

@@ -2,8 +2,8 @@
 
 The stages are a list the build walks (as markdown-it-py keeps its rules), so a stage is one
 function from the work so far to the work so far. Outputs are written to a temporary file in
-the output folder and renamed into place, so a brief that fails leaves no partial file; the
-other briefs still build, and every failure is reported at the end.
+the output folder and renamed into place, so a brief that fails leaves no partial file.
+``release.py`` builds many briefs: it skips unchanged outputs and runs briefs in parallel.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from . import model as m
 from .brief import LoadedBrief
 from .compose import TEMPLATE, compose
 from .dataset import Dataset
-from .errors import BriefgenError, Location, Problem, WriteError, display_path
+from .errors import BriefgenError, Location, Problem, display_path
 from .select import Selected, select
 from .writers.epoch import resolve_epoch
 from .writers import markdown as md_writer
@@ -59,7 +59,8 @@ class Work:
 
 
 def _select(work: Work) -> None:
-    work.selected = select(work.dataset, work.loaded.brief.select)
+    if work.selected is None:      # the release build may have selected already, to hash
+        work.selected = select(work.dataset, work.loaded.brief.select)
 
 
 def _compose(work: Work) -> None:
@@ -187,14 +188,15 @@ class Output:
 def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
                 out_dir: Path, *, pdf_engine: str | None = None, strict: bool = False,
                 allow_overlength: bool = False,
-                warnings: list[Problem] | None = None) -> list[Output]:
+                warnings: list[Problem] | None = None,
+                selected: Selected | None = None) -> list[Output]:
     """Every asked format of one brief, all or nothing.
 
     Warnings are added to ``warnings``; under ``strict`` they are errors and nothing is
     written. A brief over a limit fails unless ``allow_overlength`` makes that a warning.
     """
     work = run_stages(loaded, dataset, pdf_engine=pdf_engine or loaded.brief.pdf_engine,
-                      allow_overlength=allow_overlength)
+                      allow_overlength=allow_overlength, selected=selected)
     limit = limits.limits_of(loaded)
     staged: list[tuple[Path, Path]] = []
     outputs = []
@@ -247,49 +249,3 @@ def _temp_path(out_dir: Path, name: str) -> Path:
     os.close(handle)
     os.unlink(path)
     return Path(path)
-
-
-@dataclass
-class Result:
-    outputs: list[Output]
-    problems: list[Problem]       # errors: the briefs they name were not written
-    warnings: list[Problem]       # the outputs were written, but a reader may see the flaw
-
-
-def build_all(briefs: list[LoadedBrief], dataset: Dataset, formats: list[str] | None,
-              out_dir: Path, *, pdf_engine: str | None = None, strict: bool = False,
-              allow_overlength: bool = False) -> Result:
-    """Every brief; a brief that fails is reported and the others still build."""
-    created = _make_folder(out_dir)
-    outputs, problems, warnings = [], [], []
-    for loaded in briefs:
-        wanted = formats or list(dict.fromkeys(loaded.brief.formats))
-        try:
-            outputs += build_brief(loaded, dataset, wanted, out_dir, pdf_engine=pdf_engine,
-                                   strict=strict, allow_overlength=allow_overlength,
-                                   warnings=warnings)
-        except BriefgenError as err:
-            problems += err.problems
-        except OSError as err:
-            problems.append(_os_problem(out_dir, err))
-    if created and not outputs:
-        out_dir.rmdir()   # a build that wrote nothing leaves nothing, not even the folder
-    return Result(outputs, problems, warnings)
-
-
-def _make_folder(out_dir: Path) -> bool:
-    """Create the output folder; True when it did not exist before."""
-    if out_dir.is_dir():
-        return False
-    try:
-        out_dir.mkdir(parents=True)
-    except OSError as err:
-        raise WriteError([_os_problem(out_dir, err)]) from None
-    return True
-
-
-def _os_problem(out_dir: Path, err: OSError) -> Problem:
-    where = err.filename or out_dir
-    return Problem(Location(display_path(where)),
-                   f"cannot write the output; expected a folder briefgen can write to, "
-                   f"got {err.strerror or err}")

@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
                             "as errors")
     build.add_argument("--allow-overlength", action="store_true",
                        help="build a brief over its word or page limit, with a warning")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild every output, even those whose inputs have not changed")
+    build.add_argument("--jobs", metavar="N",
+                       help="build up to N briefs at once (default: the machine's cores)")
+    build.add_argument("--shard", metavar="K/N",
+                       help="build only the K-th of N equal parts of the outputs (CI matrices)")
     _data_options(build)
     return parser
 
@@ -109,44 +115,25 @@ def _chosen_briefs(args: argparse.Namespace) -> list[Path]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build_all   # the writers' libraries load only for a build
+    from . import release, summary   # no writer library loads until a brief is built
+    from .progress import Progress
 
     paths = _chosen_briefs(args)
+    settings = release.Settings(args.out, args.format, args.pdf_engine, args.strict, args.force,
+                                release.parse_jobs(args.jobs), release.parse_shard(args.shard),
+                                complete=args.all, allow_overlength=args.allow_overlength)
     dataset = load_dataset(args.data)
     briefs = load_briefs(paths, dataset, args.templates)
-    result = build_all(briefs, dataset, args.format, args.out, pdf_engine=args.pdf_engine,
-                       strict=args.strict, allow_overlength=args.allow_overlength)
-    for output in result.outputs:
-        names = ", ".join(str(p) for p in output.paths)
-        print(f"built {names} ({output.seconds:.2f} s)")
-    if result.outputs:
-        print(limits_table(result.outputs))
+    result = release.build_release(briefs, dataset, settings, Progress())
+    if result.rows:
+        print(summary.render(result))
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     if result.problems:
         raise BuildFailed(result.problems)
-    if not result.outputs:
+    if not briefs:
         print(f"{args.briefs_dir}: no briefs; nothing to build")
     return 0
-
-
-def limits_table(outputs: list) -> str:
-    """One row per brief built: its words and pages against its limits, and its notes."""
-    rows = [("brief", "words / limit", "pages / limit", "notes")]
-    for name in dict.fromkeys(o.brief for o in outputs):
-        mine = [o for o in outputs if o.brief == name]
-        pages = next((o.pages for o in mine if o.pages is not None), None)
-        first = mine[0]
-        rows.append((name, _against(first.words, first.word_limit),
-                     _against(pages, first.page_limit), str(first.notes)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
-                     for row in rows)
-
-
-def _against(value: int | None, limit: int | None) -> str:
-    shown = "–" if value is None else f"{value:,}"
-    return f"{shown} / {limit:,}" if limit else shown
 
 
 COMMANDS = {"check": cmd_check, "ls": cmd_ls, "build": cmd_build}

@@ -46,6 +46,7 @@ def limits_of(loaded: LoadedBrief) -> Limits:
 
 
 ALLOW = "--allow-overlength"
+ALLOWED = f"(allowed by {ALLOW})"
 
 
 def word_problem(loaded: LoadedBrief, count: Count, allow: bool) -> Problem | None:
@@ -74,5 +75,5 @@ def _part(name: str, words: int) -> str:
 
 def _over(at: Location, message: str, allow: bool) -> Problem:
     if allow:
-        return Problem(at, f"{message} (allowed by {ALLOW})", "warning")
+        return Problem(at, f"{message} {ALLOWED}", "warning")
     return Problem(at, f"{message}; shorten it, or build with {ALLOW}")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING
 
-from briefgen import model
 from briefgen.errors import UsageError
+
+if TYPE_CHECKING:        # only named: a build that skips everything need not load the model
+    from briefgen import model
 
 FALLBACK_EPOCH = 946684800          # 2000-01-01T00:00:00Z
 
@@ -18,10 +21,15 @@ def resolve_epoch(epoch: int | None, meta: model.Meta) -> datetime:
     reproducible-builds convention); else ``meta.date`` at 00:00 UTC; else 2000-01-01.
     """
     if epoch is None:
-        epoch = _env_epoch()
-    if epoch is None:
-        epoch = _meta_epoch(meta.date)
+        epoch = default_epoch(meta.date)
     return datetime.fromtimestamp(epoch, tz=timezone.utc)
+
+
+def default_epoch(iso_date: str) -> int:
+    """The seconds a document dated ``iso_date`` is built with when no epoch is given:
+    ``SOURCE_DATE_EPOCH``, else that date. The release build hashes this, not the clock."""
+    epoch = _env_epoch()
+    return _meta_epoch(iso_date) if epoch is None else epoch
 
 
 def _env_epoch() -> int | None:

@@ -1,0 +1,265 @@
+"""The build manifest (``dist/manifest.json``): every output, its bytes, and what it was made from.
+
+Each output records the sha256 and size of its files, its pages, words and notes, the
+warnings its build gave (shown again when it is skipped) and the hashes of its inputs. The next build skips an output whose inputs hash the same and whose
+files on disk still have the recorded sha256.
+
+An output's inputs are:
+
+- ``brief``: the brief file's bytes;
+- ``records``: the records its selection picks (the select stage runs, which is cheap), the
+  vocabularies (every kind that is neither selectable nor a source: themes, actors...) and
+  the sources it can cite: those named by the evidence of the picked records, and every source
+  whose ``@id`` appears in the brief file (its introduction and closing) or in a file of its
+  audience's folder. A source edit rebuilds only the briefs that can print it;
+- ``audience``: every file in the audience's template folder; ``look``: every file of
+  briefgen's default look; ``style``: the CSL file; ``reference-docx`` (DOCX only);
+- ``format``, ``pdf-engine`` (PDF only) and ``epoch``, the seconds the document is dated with
+  (``SOURCE_DATE_EPOCH``, else the brief's date);
+- ``versions``: briefgen's version and the libraries that shape the bytes (typst, weasyprint,
+  python-docx, citeproc-py), and ``code``, a hash of briefgen's own modules, so a change to
+  briefgen between version numbers rebuilds too.
+
+The manifest itself is deterministic: sorted keys, outputs in (brief, format) order, paths
+relative to the output folder, no timestamps. Fonts installed on the machine are not inputs.
+
+This module imports no writer library, so a build where nothing changed stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .brief import SELECTABLE, LoadedBrief
+from .dataset import KINDS, Dataset
+from .errors import Location, Problem
+from .select import Selected, select
+from .writers.epoch import default_epoch
+from .writers.look import DEFAULT_LOOK
+
+MANIFEST = "manifest.json"
+PACKAGE = Path(__file__).resolve().parent
+STYLES = PACKAGE / "styles"        # cite.HOUSE_STYLES names the same files (a test checks)
+TOOLS = ("typst", "weasyprint", "python-docx", "citeproc-py")
+VOCABULARIES = tuple(k.name for k in KINDS if k.name not in SELECTABLE and k.name != "sources")
+_CITED = re.compile(r"@([a-z0-9]+(?:-[a-z0-9]+)*)")
+
+Key = tuple[str, str]              # (brief name, format)
+
+
+# --- hashing -------------------------------------------------------------------------------
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def folder_files(folder: Path, suffix: str = "") -> dict[str, bytes]:
+    """Every file below ``folder`` (ending in ``suffix``) by its relative path, in order."""
+    paths = sorted(p for p in folder.rglob(f"*{suffix}")
+                   if p.is_file() and "__pycache__" not in p.parts)
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in paths}
+
+
+def files_digest(files: dict[str, bytes]) -> str:
+    return sha256(_canonical({name: sha256(data) for name, data in files.items()}))
+
+
+def _dump(record: Any) -> Any:
+    return record.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _cited_sources(value: Any) -> set[str]:
+    """The ``source`` of every evidence item anywhere in a dumped record."""
+    if isinstance(value, dict):
+        found = {value["source"]} if isinstance(value.get("source"), str) else set()
+        return found.union(*(_cited_sources(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_cited_sources(v) for v in value))
+    return set()
+
+
+def tool_versions() -> dict[str, str]:
+    versions = {"briefgen": __version__}
+    for name in TOOLS:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def style_file(style: str) -> Path:
+    """The CSL file a brief cites with: a house style's name or a path (LoadedBrief.style)."""
+    return Path(style) if style.endswith(".csl") else STYLES / f"{style}.csl"
+
+
+# --- inputs --------------------------------------------------------------------------------
+
+@dataclass
+class Inputs:
+    """The input hashes of outputs, with what briefs and formats share computed once."""
+
+    dataset: Dataset
+    pdf_engine: str | None = None           # the command line's choice, over each brief's
+    selected: dict[str, Selected] = field(default_factory=dict)   # by brief, for the build
+    _audiences: dict[Path, dict[str, bytes]] = field(default_factory=dict)
+    _briefs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @cached_property
+    def shared(self) -> dict[str, Any]:
+        code = files_digest(folder_files(PACKAGE, ".py"))
+        return {"look": files_digest(folder_files(DEFAULT_LOOK)), "code": code,
+                "versions": tool_versions()}
+
+    @cached_property
+    def sources(self) -> dict[str, Any]:
+        return {s.id: s for s in self.dataset.records("sources")}
+
+    @cached_property
+    def vocabularies(self) -> dict[str, Any]:
+        return {kind: [_dump(r) for r in self.dataset.records(kind)] for kind in VOCABULARIES}
+
+    def engine(self, loaded: LoadedBrief, fmt: str) -> str | None:
+        return (self.pdf_engine or loaded.brief.pdf_engine) if fmt == "pdf" else None
+
+    def of(self, loaded: LoadedBrief, fmt: str) -> dict[str, Any]:
+        """Every input of one output, each a hash or a short value."""
+        inputs = {**self._brief(loaded), **self.shared, "format": fmt,
+                  "pdf-engine": self.engine(loaded, fmt)}
+        if fmt == "docx" and loaded.reference_docx is not None:
+            inputs["reference-docx"] = file_sha256(loaded.reference_docx)
+        return inputs
+
+    def _brief(self, loaded: LoadedBrief) -> dict[str, Any]:
+        if loaded.name not in self._briefs:
+            brief_bytes = loaded.path.read_bytes()
+            audience = self._audience(loaded.template_dir)
+            self._briefs[loaded.name] = {
+                "brief": sha256(brief_bytes),
+                "records": self._records(loaded, [brief_bytes, *audience.values()]),
+                "audience": files_digest(audience),
+                "style": file_sha256(style_file(loaded.style)),
+                "epoch": default_epoch(loaded.brief.date),
+            }
+        return self._briefs[loaded.name]
+
+    def _audience(self, folder: Path) -> dict[str, bytes]:
+        if folder not in self._audiences:
+            self._audiences[folder] = folder_files(folder)
+        return self._audiences[folder]
+
+    def _records(self, loaded: LoadedBrief, texts: list[bytes]) -> str:
+        """The picked records, the vocabularies and the sources the brief can cite."""
+        selected = self.selected[loaded.name] = select(self.dataset, loaded.brief.select)
+        picked = {kind: [_dump(r) for r in getattr(selected, kind)] for kind in SELECTABLE}
+        cited = _cited_sources(picked)
+        for text in texts:
+            cited |= set(_CITED.findall(text.decode("utf-8", "replace")))
+        sources = {i: _dump(self.sources[i]) for i in sorted(cited) if i in self.sources}
+        return sha256(_canonical({**picked, "sources": sources, **self.vocabularies}))
+
+
+def digest(inputs: dict[str, Any]) -> str:
+    """One hash of all an output's inputs: equal digests, equal bytes."""
+    return sha256(_canonical(inputs))
+
+
+# --- entries -------------------------------------------------------------------------------
+
+def file_record(path: Path, out_dir: Path) -> dict[str, Any]:
+    return {"name": path.relative_to(out_dir).as_posix(), "sha256": file_sha256(path),
+            "size": path.stat().st_size}
+
+
+def entry(brief: str, fmt: str, files: list[dict[str, Any]], inputs: dict[str, Any], *,
+          pages: int | None, words: int, notes: int,
+          warnings: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"brief": brief, "format": fmt, "files": files, "pages": pages, "words": words,
+            "notes": notes, "warnings": warnings, "inputs": inputs, "digest": digest(inputs)}
+
+
+def warning_record(warning: Problem) -> dict[str, Any]:
+    """A build's warning as the manifest keeps it, to be shown again when the output is
+    skipped: the flaw is still in the file."""
+    loc = warning.loc
+    return {"path": loc.path, "line": loc.line, "col": loc.col, "message": warning.message}
+
+
+def warnings_of(record: dict[str, Any]) -> list[Problem]:
+    return [Problem(Location(w["path"], w["line"], w["col"]), w["message"], "warning")
+            for w in record.get("warnings", [])]
+
+
+def intact(record: dict[str, Any], out_dir: Path) -> bool:
+    """Every file of an output is still there with the bytes the manifest recorded."""
+    try:
+        return all(f["size"] == (out_dir / f["name"]).stat().st_size
+                   and f["sha256"] == file_sha256(out_dir / f["name"]) for f in record["files"])
+    except (OSError, KeyError, TypeError):
+        return False
+
+
+def unchanged(record: dict[str, Any] | None, inputs: dict[str, Any], out_dir: Path) -> bool:
+    return record is not None and record.get("digest") == digest(inputs) and intact(record, out_dir)
+
+
+# --- the file ------------------------------------------------------------------------------
+
+def read(out_dir: Path) -> dict[Key, dict[str, Any]]:
+    """The outputs an earlier build recorded; none when there is no readable manifest (then
+    everything is built, which is always correct)."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return {(e["brief"], e["format"]): e for e in data["outputs"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def render(entries: dict[Key, dict[str, Any]], dataset_version: str | None) -> str:
+    data = {"briefgen": __version__, "dataset": dataset_version,
+            "outputs": [entries[key] for key in sorted(entries)]}
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write(out_dir: Path, entries: dict[Key, dict[str, Any]], dataset_version: str | None) -> None:
+    """Written to a temporary file and renamed, as every output is."""
+    temp = out_dir / f".{MANIFEST}.{os.getpid()}.part"
+    try:
+        temp.write_text(render(entries, dataset_version), encoding="utf-8")
+        os.replace(temp, out_dir / MANIFEST)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def dataset_version(data: Path) -> str | None:
+    """``git describe --tags --always --dirty`` of the repository holding the data folder;
+    None where there is no git or no repository."""
+    try:
+        done = subprocess.run(["git", "-C", str(data), "describe", "--tags", "--always", "--dirty"],
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (done.stdout.strip() or None) if done.returncode == 0 else None

@@ -1,0 +1,401 @@
+"""Release builds: plan every output, skip the unchanged ones, build the rest in parallel.
+
+An output is one format of one brief. The plan is the sorted list of (brief, format) pairs,
+cut to a shard when asked (``--shard K/N``: the K-th of N contiguous parts, so a brief's
+formats mostly stay together and its stages run once). An output whose inputs hash as the
+manifest recorded, and whose files are intact, is skipped (``manifest.py``); the others are
+built brief by brief, all formats of a brief together or none of them (``build.build_brief``).
+
+With more than one brief to build and more than one job, briefs are built by a pool of worker
+processes. Each worker has the dataset and the briefs loaded once (a forked worker inherits
+the parent's; a spawned one loads them itself) and keeps its engines warm: its Typst compiler
+per page file, WeasyPrint and python-docx imported once. With one job or one brief the build
+runs in this process. Either way the files, the manifest and the summary are the same: each
+brief's bytes depend on its inputs only, and results are put in plan order, not in the order
+workers finish.
+
+A brief that fails comes back as problems (``path:line:col: error: ...``), never as a
+traceback from a worker; a bug that raises in a worker, or a worker that dies, is reported
+as a problem at the brief that was being built. The other briefs still build.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import limits, manifest
+from .brief import LoadedBrief, load_briefs
+from .dataset import Dataset, load_dataset
+from .select import Selected
+from .errors import BriefgenError, Location, Problem, UsageError, WriteError, display_path
+
+BUILT, SKIPPED, FAILED = "built", "skipped (unchanged)", "failed"
+
+
+# --- the plan ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Shard:
+    index: int          # 1-based, as written on the command line
+    count: int
+
+    def take(self, items: list) -> list:
+        """The index-th of count contiguous parts; together the parts are ``items``."""
+        start = (self.index - 1) * len(items) // self.count
+        end = self.index * len(items) // self.count
+        return items[start:end]
+
+
+def parse_shard(text: str | None) -> Shard | None:
+    if text is None:
+        return None
+    index, slash, count = text.partition("/")
+    if slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
+        return Shard(int(index), int(count))
+    raise UsageError(f"bad --shard {text!r}; expected K/N with 1 <= K <= N, such as 2/4")
+
+
+def parse_jobs(text: str | None) -> int:
+    """--jobs N; by default as many as the cores this process may use."""
+    if text is None:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise UsageError(f"bad --jobs {text!r}; expected a whole number of at least 1, such as 2")
+
+
+def plan(briefs: list[LoadedBrief], formats: list[str] | None,
+         shard: Shard | None = None) -> list[manifest.Key]:
+    """Every (brief, format) to consider: the formats asked for, else each brief's own."""
+    keys = sorted((loaded.name, fmt) for loaded in briefs
+                  for fmt in dict.fromkeys(formats or loaded.brief.formats))
+    return shard.take(keys) if shard else keys
+
+
+# --- results -------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    """One output in the summary."""
+
+    brief: str
+    format: str
+    status: str
+    pages: int | None = None
+    words: int | None = None
+    limit: int | None = None          # words, the brief's or its audience's (limits.py)
+    notes: int | None = None
+    seconds: float | None = None
+    page_limit: int | None = None
+
+
+@dataclass
+class Done:
+    """What building one brief gave: a manifest entry's facts per built format, or problems."""
+
+    brief: str
+    formats: list[str]
+    made: dict[str, dict[str, Any]] = field(default_factory=dict)   # format -> facts
+    seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Release:
+    rows: list[Row]
+    problems: list[Problem]
+    warnings: list[Problem]
+    jobs: int = 1
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Task:
+    """One brief to build: its formats not skipped, and the records hashing picked for it."""
+
+    brief: str
+    formats: list[str]
+    selected: Selected | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    out_dir: Path
+    formats: list[str] | None = None
+    pdf_engine: str | None = None
+    strict: bool = False
+    force: bool = False
+    jobs: int = 1
+    shard: Shard | None = None
+    complete: bool = False      # every brief of the folder: forget outputs of briefs now gone
+    allow_overlength: bool = False
+
+
+# --- building one brief (in this process or a worker) --------------------------------------
+
+def build_one(loaded: LoadedBrief, dataset: Dataset, formats: list[str], settings: Settings,
+              selected: Selected | None = None) -> Done:
+    """One brief's formats, all or none; every failure is a problem, never an exception.
+    ``selected``: the records its rules pick, when hashing its inputs picked them already."""
+    from .build import build_brief   # the writers load only when a brief builds
+
+    done = Done(loaded.name, formats)
+    try:
+        outputs = build_brief(loaded, dataset, formats, settings.out_dir,
+                              pdf_engine=settings.pdf_engine, strict=settings.strict,
+                              allow_overlength=settings.allow_overlength,
+                              warnings=done.warnings, selected=selected)
+        warnings = [manifest.warning_record(w) for w in done.warnings]
+        for output in outputs:
+            done.made[output.format] = {
+                "files": [manifest.file_record(p, settings.out_dir) for p in output.paths],
+                "pages": output.pages, "words": output.words, "notes": output.notes,
+                "warnings": warnings}
+            done.seconds[output.format] = output.seconds
+    except BriefgenError as err:
+        done.problems = err.problems
+    except OSError as err:
+        done.problems = [os_problem(settings.out_dir, err)]
+    except Exception as err:     # a bug: reported at the brief, and the other briefs go on
+        done.problems = [_crash(loaded.loc(), err)]
+    return done
+
+
+def _crash(loc: Location, err: BaseException) -> Problem:
+    frames = traceback.extract_tb(err.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return Problem(loc, f"briefgen failed building this brief (a bug in briefgen; please "
+                        f"report it); expected a build, got {type(err).__name__}: {err}{where}")
+
+
+# --- workers ---------------------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}       # in a worker: the dataset and the briefs by name
+
+
+def _start_worker(data: Path, paths: list[Path], templates: Path, engines: set[str]) -> None:
+    if "dataset" not in _worker:   # a forked worker has the parent's already
+        dataset = load_dataset(data)
+        _worker.update(dataset=dataset,
+                       briefs={b.name: b for b in load_briefs(paths, dataset, templates)})
+    _warm(engines)
+
+
+def _warm(engines: set[str]) -> None:
+    """Import the writers' libraries once per worker, before its first brief."""
+    try:
+        from . import build  # noqa: F401  (the stages: Jinja2, markdown-it, citeproc-py)
+        if "docx" in engines:
+            from .writers import docx  # noqa: F401
+        if "typst" in engines:
+            from .writers import typst_pdf  # noqa: F401
+            import typst  # noqa: F401
+        if "weasyprint" in engines:
+            from .writers import weasy
+            weasy._weasyprint()
+    except (ImportError, OSError, BriefgenError):
+        pass                       # the brief that needs it reports the problem itself
+
+
+def _work(task: Task, settings: Settings) -> Done:
+    return build_one(_worker["briefs"][task.brief], _worker["dataset"], task.formats, settings,
+                     task.selected)
+
+
+def _context() -> Any:
+    """Fork where it is safe (Linux, this process has one thread: nothing is mid-lock), so
+    workers start with everything loaded; else spawn, and workers load for themselves."""
+    import multiprocessing
+
+    if sys.platform == "linux" and len(os.listdir("/proc/self/task")) == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _in_pool(tasks: list[Task], briefs: dict[str, LoadedBrief], dataset: Dataset,
+             settings: Settings, jobs: int, on_done: Callable[[Done], None]) -> None:
+    """Briefs shared among ``jobs`` workers. A worker that dies takes its pool down; then each
+    unfinished brief is built again alone, so only the one that kills its worker fails."""
+    start = (dataset.root, [b.path for b in briefs.values()], _templates(briefs),
+             _engines(tasks, briefs, settings))
+    _worker.update(dataset=dataset, briefs=briefs)
+    try:
+        unfinished = _pool(tasks, jobs, start, settings, on_done)
+        if len(unfinished) > 1:
+            unfinished = [task for task in unfinished
+                          if _pool([task], 1, start, settings, on_done)]
+        for task in unfinished:
+            on_done(Done(task.brief, task.formats,
+                         problems=[_died(briefs[task.brief].loc())]))
+    finally:
+        _worker.clear()
+
+
+def _pool(tasks: list[Task], jobs: int, start: tuple, settings: Settings,
+          on_done: Callable[[Done], None]) -> list[Task]:
+    """Run the tasks in a new pool; return the briefs whose worker died before finishing."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    unfinished = []
+    with ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_worker,
+                             initargs=start) as pool:
+        futures = {pool.submit(_work, task, settings): task for task in tasks}
+        for future in as_completed(futures):
+            try:
+                done = future.result()
+            except BrokenProcessPool:
+                unfinished.append(futures[future])
+                continue
+            on_done(done)
+    return sorted(unfinished, key=lambda task: task.brief)
+
+
+def _died(loc: Location) -> Problem:
+    return Problem(loc, "the worker process building this brief stopped (a crash in briefgen or "
+                        "a library it uses; please report it); expected a build, got no result")
+
+
+def _engines(tasks: list[Task], briefs: dict[str, LoadedBrief], settings: Settings) -> set[str]:
+    engines = set()
+    for task in tasks:
+        engines |= {fmt for fmt in task.formats if fmt == "docx"}
+        if "pdf" in task.formats:
+            engines.add(settings.pdf_engine or briefs[task.brief].brief.pdf_engine)
+    return engines
+
+
+def _templates(briefs: dict[str, LoadedBrief]) -> Path:
+    """The templates folder the briefs were loaded with (each audience folder is inside it)."""
+    first = next(iter(briefs.values()))
+    return first.template_dir.parent
+
+
+# --- the release -----------------------------------------------------------------------------
+
+def build_release(briefs: list[LoadedBrief], dataset: Dataset, settings: Settings,
+                  progress: Any = None) -> Release:
+    """Every planned output: skipped when unchanged, else built; the manifest rewritten."""
+    began = time.perf_counter()
+    by_name = {b.name: b for b in briefs}
+    keys = plan(briefs, settings.formats, settings.shard)
+    inputs = manifest.Inputs(dataset, settings.pdf_engine)
+    wanted = {key: inputs.of(by_name[key[0]], key[1]) for key in keys}
+    old = manifest.read(settings.out_dir)
+    skipped = {key for key in keys if _skip(old.get(key), wanted[key], settings)}
+    formats: dict[str, list[str]] = {}
+    for name, fmt in keys:
+        if (name, fmt) not in skipped:
+            formats.setdefault(name, []).append(fmt)
+    tasks = [Task(name, fmts, inputs.selected.get(name)) for name, fmts in formats.items()]
+    jobs = max(1, min(settings.jobs, len(tasks)))
+    if progress:
+        progress.start(len(keys) - len(skipped), len(skipped), jobs)
+    done = _build(tasks, by_name, dataset, settings, jobs, progress) if tasks else {}
+    release = _assemble(keys, by_name, skipped, old, done, wanted)
+    release.jobs, release.seconds = jobs, time.perf_counter() - began
+    if progress:
+        progress.finish()
+    _record(settings, keys, old, done, wanted, set(by_name), dataset.root)
+    return release
+
+
+def _skip(record: dict | None, inputs: dict, settings: Settings) -> bool:
+    """Unchanged, and not forced; under --strict an output that had warnings is built again,
+    so that they fail it now, and so is one over its limit that --allow-overlength let
+    through when it is not given again."""
+    if settings.force or (settings.strict and record and record.get("warnings")):
+        return False
+    if not settings.allow_overlength and record and _allowed_over(record):
+        return False
+    return manifest.unchanged(record, inputs, settings.out_dir)
+
+
+def _allowed_over(record: dict) -> bool:
+    return any(limits.ALLOWED in str(w) for w in record.get("warnings", []))
+
+
+def _build(tasks: list[Task], briefs: dict[str, LoadedBrief], dataset: Dataset,
+           settings: Settings, jobs: int, progress: Any) -> dict[str, Done]:
+    created = _make_folder(settings.out_dir)
+    results: dict[str, Done] = {}
+
+    def on_done(done: Done) -> None:
+        results[done.brief] = done
+        if progress:
+            progress.step(done)
+
+    if jobs == 1:
+        for task in tasks:
+            on_done(build_one(briefs[task.brief], dataset, task.formats, settings, task.selected))
+    else:
+        _in_pool(tasks, briefs, dataset, settings, jobs, on_done)
+    if created and not any(settings.out_dir.iterdir()):
+        settings.out_dir.rmdir()   # a build that wrote nothing leaves nothing, not even the folder
+    return results
+
+
+def _make_folder(out_dir: Path) -> bool:
+    """Create the output folder; True when it did not exist before."""
+    if out_dir.is_dir():
+        return False
+    try:
+        out_dir.mkdir(parents=True)
+    except OSError as err:
+        raise WriteError([os_problem(out_dir, err)]) from None
+    return True
+
+
+def os_problem(out_dir: Path, err: OSError) -> Problem:
+    where = err.filename or out_dir
+    return Problem(Location(display_path(where)),
+                   f"cannot write the output; expected a folder briefgen can write to, "
+                   f"got {err.strerror or err}")
+
+
+def _assemble(keys: list[manifest.Key], briefs: dict[str, LoadedBrief], skipped: set,
+              old: dict, done: dict[str, Done], wanted: dict) -> Release:
+    rows, problems, warnings = [], [], []
+    for name, fmt in keys:
+        limit = limits.limits_of(briefs[name])
+        if (name, fmt) in skipped:
+            rec = old[(name, fmt)]
+            rows.append(Row(name, fmt, SKIPPED, rec.get("pages"), rec.get("words"), limit.words,
+                            rec.get("notes"), page_limit=limit.pages))
+            warnings += manifest.warnings_of(rec)     # the flaws are still in the file
+        elif fmt in done[name].made:
+            made = done[name].made[fmt]
+            rows.append(Row(name, fmt, BUILT, made["pages"], made["words"], limit.words,
+                            made["notes"], done[name].seconds[fmt], limit.pages))
+        else:
+            rows.append(Row(name, fmt, FAILED, limit=limit.words, page_limit=limit.pages))
+    for name in sorted(done):      # plan order, whichever worker finished first
+        problems += done[name].problems
+        warnings += done[name].warnings
+    return Release(rows, problems, sorted(set(warnings)))
+
+
+def _record(settings: Settings, keys: list[manifest.Key], old: dict, done: dict[str, Done],
+            wanted: dict, names: set[str], data: Path) -> None:
+    """The manifest: each output built now, and every earlier one whose files are intact (the
+    skipped ones, other shards' and formats', and a failed brief's last good build, which the
+    next run tries again as its inputs differ). Under ``--all``, briefs now gone are dropped."""
+    out_dir = settings.out_dir
+    if not out_dir.is_dir():
+        return
+    entries = {key: rec for key, rec in old.items()
+               if (key[0] in names or not settings.complete) and manifest.intact(rec, out_dir)}
+    for name, fmt in keys:
+        if name in done and fmt in done[name].made:
+            entries[(name, fmt)] = manifest.entry(name, fmt, inputs=wanted[(name, fmt)],
+                                                  **done[name].made[fmt])
+    if entries:
+        manifest.write(out_dir, entries, manifest.dataset_version(data))

@@ -1,0 +1,57 @@
+"""The table closing a build: one row per output, then one line of totals.
+
+    BRIEF   FORMAT  PAGES / LIMIT  WORDS / LIMIT  NOTES  TIME    STATUS
+    forb    pdf             2 / 2    816 / 2,000     18  0.22 s  built
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .release import BUILT, FAILED, SKIPPED, Release, Row
+
+HEADINGS = ("BRIEF", "FORMAT", "PAGES / LIMIT", "WORDS / LIMIT", "NOTES", "TIME", "STATUS")
+RIGHT = {"PAGES / LIMIT", "WORDS / LIMIT", "NOTES", "TIME"}
+
+
+def _number(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def _against(value: int | None, limit: int | None) -> str:
+    """A count against its limit; pages are counted for PDFs only, so other formats show -."""
+    if value is None:
+        return "-"
+    if limit is None:
+        return f"{value:,}"
+    over = " (over)" if value > limit else ""
+    return f"{value:,} / {limit:,}{over}"
+
+
+def cells(row: Row) -> tuple[str, ...]:
+    seconds = "-" if row.seconds is None else f"{row.seconds:.2f} s"
+    return (row.brief, row.format, _against(row.pages, row.page_limit),
+            _against(row.words, row.limit), _number(row.notes), seconds, row.status)
+
+
+def table(rows: list[Row]) -> list[str]:
+    lines = [HEADINGS] + [cells(row) for row in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(HEADINGS))]
+    return ["  ".join(cell.rjust(w) if head in RIGHT else cell.ljust(w)
+                      for cell, w, head in zip(line, widths, HEADINGS)).rstrip()
+            for line in lines]
+
+
+def totals(release: Release) -> str:
+    counts = Counter(row.status for row in release.rows)
+    n = len(release.rows)
+    outputs = f"{n} output{'' if n == 1 else 's'}"
+    if counts[SKIPPED] == n:
+        return f"{outputs}, all skipped (unchanged): nothing to build ({release.seconds:.2f} s)"
+    return (f"{outputs}: {counts[BUILT]} built, {counts[SKIPPED]} skipped (unchanged), "
+            f"{counts[FAILED]} failed, in {release.seconds:.2f} s "
+            f"({'1 process' if release.jobs == 1 else f'{release.jobs} workers'})")
+
+
+def render(release: Release) -> str:
+    return "\n".join(table(release.rows) + [totals(release)])
