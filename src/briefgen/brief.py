@@ -137,7 +137,7 @@ def _reference_problems(tree: YMap, brief: Brief, dataset: Dataset) -> list[Prob
             problems.append(Problem(locate(tree, ("select", kind, "addressees")),
                                     f"'addressees' selects recommendations only; expected it "
                                     f"under 'recommendations', got it under {kind!r}"))
-    known = {r.id for r in dataset.records("recommendations")}
+    known = {r.id for r in dataset.records("recommendations")} if brief.upr_links else set()
     for rec_id in brief.upr_links:
         if rec_id not in known:
             problems.append(Problem(locate(tree, ("upr-links", rec_id), key_itself=True),
@@ -147,6 +147,8 @@ def _reference_problems(tree: YMap, brief: Brief, dataset: Dataset) -> list[Prob
 
 def _unknown_ids(tree: YMap, where: tuple, ids: list[str], target: str,
                  dataset: Dataset) -> list[Problem]:
+    if not ids:            # most rule keys are empty: skip building the set (200 briefs at
+        return []          # 10,000 findings spent 1.7 s here)
     known = {r.id for r in dataset.records(target)}
     problems = []
     for index, value in enumerate(ids):
