@@ -184,6 +184,27 @@ def test_yaml_errors_come_with_schema_errors_of_other_files(workdir):
     write(workdir, "data/findings/x.yaml", "- id: a\n  id: b\n")
     write(workdir, "data/quotes/y.yaml", FINDING.replace("themes:", "theme:"))
     lines = problems()
-    assert lines[0] == ("data/findings/x.yaml:2:3: error: duplicate key 'id'; expected each key "
-                        "once in a mapping, got it again (first at line 1, column 3)")
-    assert len(lines) > 1 and all(line.startswith("data/quotes/y.yaml") for line in lines[1:])
+    assert ("data/findings/x.yaml:2:3: error: duplicate key 'id'; expected each key once in a "
+            "mapping, got it again (first at line 1, column 3)") in lines
+    assert any(line.startswith("data/quotes/y.yaml") for line in lines)
+
+
+def test_a_duplicate_key_does_not_hide_the_other_problems_of_its_file(workdir):
+    write(workdir, "data/findings/x.yaml", "- id: a\n  id: b\n")
+    assert problems() == [
+        "data/findings/x.yaml:1:3: error: missing key 'confidence'; expected every finding to "
+        "have 'confidence'",
+        "data/findings/x.yaml:1:3: error: missing key 'evidence'; expected every finding to have "
+        "'evidence'",
+        "data/findings/x.yaml:1:3: error: missing key 'text'; expected every finding to have 'text'",
+        "data/findings/x.yaml:1:3: error: missing key 'themes'; expected every finding to have "
+        "'themes'",
+        "data/findings/x.yaml:2:3: error: duplicate key 'id'; expected each key once in a "
+        "mapping, got it again (first at line 1, column 3)"]
+
+
+def test_an_unreadable_file_is_one_problem_not_one_per_reference_to_it(workdir):
+    write(workdir, "data/sources/sources.yaml", "- id: coi-2014\n  title: [unclosed\n")
+    assert problems() == [
+        "data/sources/sources.yaml:3:1: error: YAML syntax error: did not find expected ',' or "
+        "']' (while parsing a flow sequence that starts at line 2, column 10)"]
