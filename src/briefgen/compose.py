@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from . import model as m
 from .brief import LoadedBrief, date_text
 from .dataset import Dataset, Evidence
 from .errors import BriefgenError, Location, Problem, display_path
 from .parse import parse
+from .sandbox import Sandbox
 from .select import Selected
 from .schema import did_you_mean
 
@@ -137,9 +137,9 @@ def _number(value: float) -> str:
 # --- rendering ----------------------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def environment(template_dir: Path) -> SandboxedEnvironment:
+def environment(template_dir: Path) -> Sandbox:
     """One sandbox per audience folder, so briefs of one audience share compiled templates."""
-    env = SandboxedEnvironment(
+    env = Sandbox(
         loader=jinja2.FileSystemLoader(str(template_dir)),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
@@ -187,14 +187,17 @@ def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected) -> str:
     try:
         template = environment(loaded.template_dir).get_template(TEMPLATE)
         return template.render(context(loaded, dataset, selected))
-    except jinja2.TemplateError as err:
+    except BriefgenError:
+        raise
+    except Exception as err:   # noqa: BLE001 - whatever a template does is the template's problem
         raise ComposeError([template_problem(err, template_path)]) from None
 
 
-def template_problem(err: jinja2.TemplateError, template_path: Path) -> Problem:
-    """Any Jinja error as one located problem: a syntax error at its line, a rendering error
-    (undefined value, sandbox refusal) at the template line it happened on. The content
-    templates and the HTML page templates both report through here."""
+def template_problem(err: Exception, template_path: Path) -> Problem:
+    """Any error of a template as one located problem: a syntax error at its line, a rendering
+    error (undefined value, sandbox refusal, endless recursion, an error raised by something
+    it called) at the template line it happened on. The content templates and the HTML page
+    templates both report through here."""
     if isinstance(err, jinja2.TemplateSyntaxError):
         return Problem(_template_loc(err.filename or str(template_path), err.lineno),
                        f"template syntax error: {err.message}")
@@ -214,12 +217,21 @@ def _runtime_loc(err: Exception, template_path: Path) -> Location:
     return Location(display_path(template_path))
 
 
-def _runtime_message(err: jinja2.TemplateError) -> str:
+def _runtime_message(err: Exception) -> str:
     if isinstance(err, jinja2.UndefinedError):
         return f"template uses an undefined value: {err.message}"
     if isinstance(err, jinja2.exceptions.SecurityError):
         return f"template tried something the sandbox forbids: {err}"
-    return f"template error: {err}"
+    if isinstance(err, jinja2.TemplateNotFound):
+        return (f"template {err.name!r} not found; expected the name of a template inside "
+                f"the template folder, got none of that name there")
+    if isinstance(err, RecursionError):
+        return ("template calls itself without end; expected an include or macro that stops, "
+                "got recursion deeper than Python allows")
+    if isinstance(err, jinja2.TemplateError):
+        return f"template error: {err}"
+    text = " ".join(str(err).split())
+    return f"template error: {type(err).__name__}: {text[:200]}"
 
 
 # --- the document -------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 The body is built here in Python from ``briefgen.model``, not in Jinja, so data text never
 meets a template engine: every string goes through ``escape_html`` once and a finding that
 reads ``{{ 7*7 }}`` or ``<script>`` is shown as exactly that. Jinja only lays out the page
-around the body (``page.html.j2``, which an audience may override), in a sandbox with
-autoescaping and ``StrictUndefined``.
+around the body (``page.html.j2``, which an audience may override), in briefgen's sandbox
+(``briefgen.sandbox``) with autoescaping and ``StrictUndefined``.
 
 Two modes share one walk:
 
@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from briefgen import model
 from briefgen.compose import template_problem
-from briefgen.errors import WriteError
+from briefgen.errors import BriefgenError, WriteError
+from briefgen.sandbox import Sandbox
 from briefgen.writers import storable
 from briefgen.writers.look import Look
 
@@ -123,7 +123,9 @@ def render_page(doc: model.Document, look: Look, *, mode: str) -> str:
             meta=meta, body=body, notes=notes, css=page_css(look), fonts=look.fonts, mode=mode,
             lang=meta.lang or "en-GB", date_text=meta.date_text,
             organisations=meta.organisations)
-    except TemplateError as err:
+    except BriefgenError:
+        raise
+    except Exception as err:   # noqa: BLE001 - whatever a page template does is its problem
         raise WriteError([template_problem(err, look.file(PAGE_TEMPLATE))]) from None
 
 
@@ -149,13 +151,13 @@ def page_css(look: Look) -> Markup:
 # --- the page template -----------------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def _environment(search_path: tuple[str, ...]) -> SandboxedEnvironment:
+def _environment(search_path: tuple[str, ...]) -> Sandbox:
     """One sandboxed environment per search path, so templates are parsed once per process.
 
     ``finalize`` sends every printed value that is plain text through ``escape_html``, so
     a template's ``{{ meta.title }}`` is escaped exactly as the body is.
     """
-    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined,
+    env = Sandbox(autoescape=True, undefined=StrictUndefined,
                                loader=FileSystemLoader(list(search_path)),
                                finalize=_finalize, keep_trailing_newline=True)
     env.filters["font_family"] = font_family
