@@ -133,21 +133,33 @@ def compile_pdf(doc: model.Document, look: Look, *, epoch: int | None = None
             format="pdf", sys_inputs={"document": source}, pdf_standards=[PDF_STANDARD],
             timestamp=int(when.timestamp()))
     except typst.TypstError as err:
-        raise WriteError([Problem(Location(display_path(page)),
+        raise WriteError([Problem(_error_location(err, page),
                                   f"Typst could not lay out the document; expected a page that "
-                                  f"compiles, got: {_one_line(err)}")]) from None
+                                  f"compiles, got: {_one_line(err, place=False)}")]) from None
     # A family Typst does not know is already reported, with its Debian package, by glyphs.py.
     return pdf, [f"Typst: {_one_line(w)}" for w in warnings
                  if not w.message.startswith("unknown font family")]
 
 
-def _one_line(diagnostic: Any) -> str:
-    """Typst's message, where it arose (the innermost ``┌─ file:line:col``), and its hints."""
+def _one_line(diagnostic: Any, place: bool = True) -> str:
+    """Typst's message, where it arose (``at file:line:col``, unless ``place`` is False because
+    the place is the problem's location) and its hints."""
     message = getattr(diagnostic, "message", None) or str(diagnostic)
-    hints = getattr(diagnostic, "hints", None) or []
+    # Typst's hint to adjust `--root` is for its own command line; briefgen sets the root.
+    hints = [h for h in getattr(diagnostic, "hints", None) or [] if "--root" not in h]
     where = _SPAN.search(getattr(diagnostic, "diagnostic", "") or "")
-    text = "; ".join([message + (f" at {where.group(1)}" if where else ""), *hints])
+    at = f" at {where.group(1)}" if where and place else ""
+    text = "; ".join([message + at, *hints])
     return " ".join(text.split())
+
+
+def _error_location(err: Any, page: Path) -> Location:
+    """Where Typst's error arose (its span, ``┌─ file:line:col``), else the page file."""
+    where = _SPAN.search(getattr(err, "diagnostic", "") or "")
+    if where is None:
+        return Location(display_path(page))
+    file, line, col = where.group(1).rsplit(":", 2)   # Typst shows it relative to the cwd
+    return Location(display_path((Path.cwd() / file).resolve()), int(line), int(col))
 
 
 _SPAN = re.compile(r"┌─ (\S+:\d+:\d+)")
