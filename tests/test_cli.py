@@ -151,7 +151,7 @@ def test_a_template_citing_an_unknown_source_is_reported_at_the_template(project
     result = run("build", "briefs/b.yaml", "--format", "md", "--out", "out")
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
-        "templates/plain/content.md.j2: error: unknown source 'coi-2041' in "
+        "templates/plain/content.md.j2:1:7: error: unknown source 'coi-2041' in "
         "[@coi-2041, page 3]; did you mean 'coi-2014'?")
     assert not (project / "out").exists()
 
