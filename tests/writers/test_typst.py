@@ -155,3 +155,17 @@ def test_page_count_is_what_pdfinfo_reads(tmp_path):
     out = tmp_path / "long.pdf"
     laid = typst_pdf.write_pdf(long_document(), out, look(), epoch=EPOCH)
     assert laid.pages == pdf_info_pages(out) > 1
+
+
+def test_a_character_no_font_draws_is_left_out_with_a_warning_not_a_failed_build():
+    """Under PDF/UA-1 Typst refuses text without a glyph: an emoji (no emoji font installed)
+    used to fail the whole brief, with an error inside briefgen's own Typst package."""
+    need("pdftotext")
+    doc = model.Document(Meta(title="T"), (Paragraph((Text("Smile \U0001F642 and ✓ here."),)),))
+    pdf, warnings = typst_pdf.compile_pdf(doc, look(), epoch=EPOCH)
+    assert warnings == [
+        "left 1 character(s) out of the Typst PDF: U+1F642 SLIGHTLY SMILING FACE; expected a "
+        "character some installed font draws (PDF/UA-1 allows no text without a glyph), got "
+        "none that does"]
+    body, _ = pdf_text(_save(pdf))
+    assert squash(body) == squash("T Smile and ✓ here.")   # the title, then the text

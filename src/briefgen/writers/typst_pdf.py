@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from briefgen import model
 from briefgen.errors import Location, Problem, WriteError, display_path
 from briefgen.writers import Laid, one_line
 from briefgen.writers.epoch import resolve_epoch
-from briefgen.writers.glyphs import typst_fonts
+from briefgen.writers.glyphs import SHOWN, document_text, typst_fonts, undrawable
 from briefgen.writers.look import DEFAULT_LOOK, Look
 
 PAGE = "page.typ"
@@ -46,9 +47,13 @@ def typst_text(text: str) -> str:
 
 # --- the data ------------------------------------------------------------------------------
 
-def document_data(doc: model.Document, look: Look) -> dict[str, Any]:
-    """The JSON the Typst page reads: the model, numbered, plus the audience's look."""
-    data = _clean(model.to_data(doc))
+def document_data(doc: model.Document, look: Look, leave_out: str = "") -> dict[str, Any]:
+    """The JSON the Typst page reads: the model, numbered, plus the audience's look.
+
+    The characters of ``leave_out`` (those no installed font draws, see ``compile_pdf``) are
+    dropped from every string.
+    """
+    data = _clean(model.to_data(doc), {ord(c): None for c in leave_out})
     _number(data)
     lang, _, region = doc.meta.lang.partition("-")
     data["look"] = {
@@ -60,13 +65,13 @@ def document_data(doc: model.Document, look: Look) -> dict[str, Any]:
     return data
 
 
-def _clean(data: Any) -> Any:
+def _clean(data: Any, dropped: dict[int, None]) -> Any:
     if isinstance(data, str):
-        return typst_text(data)
+        return typst_text(data).translate(dropped)
     if isinstance(data, list):
-        return [_clean(d) for d in data]
+        return [_clean(d, dropped) for d in data]
     if isinstance(data, dict):
-        return {k: (v if k == "type" else _clean(v)) for k, v in data.items()}
+        return {k: (v if k == "type" else _clean(v, dropped)) for k, v in data.items()}
     return data
 
 
@@ -122,12 +127,19 @@ def _refuse_remote_imports(page: Path) -> None:
 
 def compile_pdf(doc: model.Document, look: Look, *, epoch: int | None = None
                 ) -> tuple[bytes, list[str]]:
-    """The PDF's bytes and Typst's warnings, one line each."""
+    """The PDF's bytes and Typst's warnings, one line each.
+
+    A character no installed font draws (an emoji, without an emoji font) is left out, with a
+    warning: Typst would otherwise refuse the whole document, as PDF/UA-1 forbids text without
+    a glyph.
+    """
     import typst
 
     page = look.file(PAGE)
     when = resolve_epoch(epoch, doc.meta)
-    source = json.dumps(document_data(doc, look), ensure_ascii=False, sort_keys=True)
+    missing = undrawable(document_text(doc), look.fonts.text)
+    source = json.dumps(document_data(doc, look, "".join(missing)), ensure_ascii=False,
+                        sort_keys=True)
     try:
         pdf, warnings = compiler(page).compile_with_warnings(
             format="pdf", sys_inputs={"document": source}, pdf_standards=[PDF_STANDARD],
@@ -137,8 +149,18 @@ def compile_pdf(doc: model.Document, look: Look, *, epoch: int | None = None
                                   f"Typst could not lay out the document; expected a page that "
                                   f"compiles, got: {_one_line(err, place=False)}")]) from None
     # A family Typst does not know is already reported, with its Debian package, by glyphs.py.
-    return pdf, [f"Typst: {_one_line(w)}" for w in warnings
-                 if not w.message.startswith("unknown font family")]
+    return pdf, _left_out(missing) + [f"Typst: {_one_line(w)}" for w in warnings
+                                      if not w.message.startswith("unknown font family")]
+
+
+def _left_out(chars: list[str]) -> list[str]:
+    if not chars:
+        return []
+    named = "; ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in chars[:SHOWN])
+    more = f"; and {len(chars) - SHOWN} more" if len(chars) > SHOWN else ""
+    return [f"left {len(chars)} character(s) out of the Typst PDF: {named}{more}; expected a "
+            f"character some installed font draws (PDF/UA-1 allows no text without a glyph), "
+            f"got none that does"]
 
 
 def _one_line(diagnostic: Any, place: bool = True) -> str:
@@ -148,7 +170,7 @@ def _one_line(diagnostic: Any, place: bool = True) -> str:
     # Typst's hint to adjust `--root` is for its own command line; briefgen sets the root.
     hints = [h for h in getattr(diagnostic, "hints", None) or [] if "--root" not in h]
     where = _SPAN.search(getattr(diagnostic, "diagnostic", "") or "")
-    at = f" at {where.group(1)}" if where and place else ""
+    at = f" at {where.group(1)}" if where and (place or where.group(1).startswith("@")) else ""
     text = "; ".join([message + at, *hints])
     return " ".join(text.split())
 
@@ -159,6 +181,8 @@ def _error_location(err: Any, page: Path) -> Location:
     if where is None:
         return Location(display_path(page))
     file, line, col = where.group(1).rsplit(":", 2)   # Typst shows it relative to the cwd
+    if file.startswith("@"):       # inside a package (briefgen's own): the message names it
+        return Location(display_path(page))
     return Location(display_path((Path.cwd() / file).resolve()), int(line), int(col))
 
 
