@@ -86,11 +86,19 @@ def _measure(work: Work) -> None:
     work.count = measure.count(work.document)
 
 
+def _unstorable(work: Work) -> None:
+    """Characters the writers drop (``writers.storable``) are named in a warning."""
+    from .writers import glyphs, unstorable_messages
+
+    work.warn(unstorable_messages([work.markdown, glyphs.document_text(work.document)]))
+
+
 STAGES: list[tuple[str, Callable[[Work], None]]] = [
     ("select", _select),
     ("compose", _compose),
     ("cite", _cite),
     ("measure", _measure),
+    ("unstorable", _unstorable),
 ]
 
 

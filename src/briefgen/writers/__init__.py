@@ -21,6 +21,27 @@ def storable(text: str) -> str:
     return _NOT_STORABLE.sub("", text)
 
 
+def unstorable_messages(texts: list[str], shown: int = 5) -> list[str]:
+    """One warning naming the characters of ``texts`` that ``storable`` drops, or none.
+
+    Such a character reaches a document only through an escape in the YAML (``"\\x07"``):
+    raw, the loader refuses it. The warning names each with the text around it, so an author
+    can find it.
+    """
+    found: dict[str, str] = {}
+    for text in texts:
+        for match in _NOT_STORABLE.finditer(text):
+            context = storable(text[max(0, match.start() - 20): match.end() + 20])
+            found.setdefault(match.group(), one_line(context).strip())
+    if not found:
+        return []
+    listed = "; ".join(f"U+{ord(c):04X} in {context!r}" for c, context in list(found.items())[:shown])
+    more = f"; and {len(found) - shown} more" if len(found) > shown else ""
+    return [f"{len(found)} character(s) that XML cannot hold are left out of the DOCX, HTML and "
+            f"PDF: {listed}{more}; expected printable text, got control characters or "
+            f"non-characters"]
+
+
 def one_line(text: str) -> str:
     """Storable text with each line break (LF, CR or CRLF) a space, as a soft break in
     Markdown is; a hard break is a ``LineBreak`` node, not a character."""

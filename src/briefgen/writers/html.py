@@ -33,7 +33,7 @@ from briefgen import model
 from briefgen.compose import template_problem
 from briefgen.errors import BriefgenError, WriteError
 from briefgen.sandbox import Sandbox
-from briefgen.writers import storable
+from briefgen.writers import one_line, storable
 from briefgen.writers.look import Look
 
 MODES = ("web", "print")
@@ -54,6 +54,8 @@ def escape_html(text: str) -> Markup:
     - Characters HTML and XML cannot hold are dropped: C0 controls other than tab, LF and CR
       (``\\x00``, ``\\x0b``...), lone surrogates, U+FFFE and U+FFFF. A browser would show
       them as boxes at best and WeasyPrint's parser may refuse them.
+    - A line break (LF, CR or CRLF) becomes one space, as in the DOCX and Typst writers (a
+      browser shows it as a space anyway; a hard break is a ``LineBreak`` node).
     - ``&``, ``<``, ``>``, ``"`` and ``'`` become character references (markupsafe), so the
       result is safe both as element text and as a quoted attribute value.
     - Everything else stays as typed: ``{{ 7*7 }}``, ``*``, ``#`` and ``[@x]`` are text.
@@ -61,7 +63,7 @@ def escape_html(text: str) -> Markup:
     A ``Markup`` argument is treated as plain text too: nothing reaches the page unescaped
     by claiming to be markup already.
     """
-    return escape(storable(str(text)))
+    return escape(one_line(str(text)))
 
 
 def css_string(text: str) -> str:
