@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 # Everything XML 1.0 cannot hold, and so neither DOCX, HTML nor PDF text: C0 controls but
 # tab/LF/CR (``\x00``, ``\x0b``...), lone surrogates, U+FFFE and U+FFFF.
 _NOT_STORABLE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_NEWLINE = re.compile("\r\n|[\r\n]")
+# Line breaks: LF, CR, and those Unicode adds (NEL, LINE and PARAGRAPH SEPARATOR), which
+# Markdown reads as text and WeasyPrint would draw as a box.
+_NEWLINE = re.compile("[ \t]*[\r\n\x85\u2028\u2029]+[ \t]*")
 
 
 def storable(text: str) -> str:
@@ -43,9 +45,11 @@ def unstorable_messages(texts: list[str], shown: int = 5) -> list[str]:
 
 
 def one_line(text: str) -> str:
-    """Storable text with each line break (LF, CR or CRLF) a space, as a soft break in
-    Markdown is; a hard break is a ``LineBreak`` node, not a character."""
-    return _NEWLINE.sub(" ", storable(text))
+    """Storable text with each run of line breaks (LF, CR, CRLF, U+0085, U+2028, U+2029),
+    and the spaces and tabs around it, one space: as a soft break in Markdown is, and as
+    ``compose.escape_markdown`` writes data text, so a source title in a note reads as a
+    finding does. A hard break is a ``LineBreak`` node, not a character."""
+    return storable(_NEWLINE.sub(" ", text))   # in the order the body text meets them
 
 
 @dataclass(frozen=True)
