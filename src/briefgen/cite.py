@@ -87,11 +87,14 @@ def csl_json(sources: Iterable[Source]) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-# --- the output format: italics and bold as private-use marks -----------------------------
+# --- the output format: italics and bold as marks no text can hold --------------------------
 
-EMPH = ("\ue000", "\ue001")
-STRONG = ("\ue002", "\ue003")
-_MARK = re.compile("([\ue000-\ue003])")
+# The marks are lone surrogates: no loaded text holds one (UTF-8 cannot encode them and YAML
+# refuses their escapes), so a source's title never contains a mark, and every character it
+# does contain (private-use ones too, which were the marks once) reaches the note.
+EMPH = ("\ud800", "\ud801")
+STRONG = ("\ud802", "\ud803")
+_MARK = re.compile("([\ud800-\ud803])")
 
 
 def _unmarked(value: Any) -> Any:
@@ -195,7 +198,7 @@ def link_urls(nodes: tuple[m.Inline, ...], urls: list[str]) -> tuple[m.Inline, .
     return tuple(out)
 
 
-_CLOSERS = "\ue001\ue003’”'\"»"
+_CLOSERS = EMPH[1] + STRONG[1] + "’”'\"»"
 _DOUBLED_STOP = re.compile(f"([?!][{_CLOSERS}]*|\\.[{_CLOSERS}]+)\\.$")
 _SENTENCE_END = re.compile(f"[.?!][{_CLOSERS}]*$")
 
