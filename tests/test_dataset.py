@@ -49,9 +49,9 @@ def test_minimal_dataset_is_valid(workdir):
      "data/findings/x.yaml:3:11: error: wrong type for 'themes'; expected a list, got a string "
      "('religion')"),
     (FINDING.replace("anecdotal", "anecdotla"),
-     "data/findings/x.yaml:4:15: error: invalid 'confidence'; did you mean 'anecdotal'?; expected "
-     "one of un-established, official, documented, survey, multiple-testimonies, "
-     "single-testimony or anecdotal, got a string ('anecdotla')"),
+     "data/findings/x.yaml:4:15: error: invalid 'confidence'; expected one of un-established, "
+     "official, documented, survey, multiple-testimonies, single-testimony or anecdotal, got a "
+     "string ('anecdotla'); did you mean 'anecdotal'?"),
     (FINDING + '  period: "2014-13"\n',
      "data/findings/x.yaml:7:11: error: invalid 'period'; expected a date (YYYY, YYYY-MM or "
      "YYYY-MM-DD) or an interval START/END, got a string ('2014-13')"),
@@ -122,12 +122,12 @@ def test_source_schema_errors(workdir):
   url: http://example.org
 """)
     assert problems() == [
-        "data/sources/x.yaml:2:9: error: invalid 'type'; did you mean 'report'?; expected one of "
+        "data/sources/x.yaml:2:9: error: invalid 'type'; expected one of "
         "article, article-journal, article-magazine, article-newspaper, bill, book, broadcast, "
         "chapter, dataset, document, entry, entry-encyclopedia, hearing, interview, legal_case, "
         "legislation, manuscript, motion_picture, pamphlet, personal_communication, post, "
         "post-weblog, regulation, report, speech, standard, thesis, treaty or webpage, got a "
-        "string ('reprot')",
+        "string ('reprot'); did you mean 'report'?",
         "data/sources/x.yaml:4:12: error: a name needs either 'family' (a person) or 'literal' "
         "(an institution); expected one of them, got neither",
         "data/sources/x.yaml:4:27: error: a name needs either 'family' (a person) or 'literal' "

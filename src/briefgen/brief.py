@@ -199,10 +199,13 @@ def _style(tree: YMap, brief: Brief, base: Path, audience: "Audience") -> tuple[
     path = base / style
     if path.suffix == ".csl" and path.is_file():
         return str(path), None
+    where = locate(tree, ("style",)) or Location(display_path(base))
+    if path.suffix == ".csl":
+        return style, Problem(where, f"no citation style file {display_path(path)}; expected a "
+                                     f".csl file there, got nothing")
     hint = did_you_mean(style, list(HOUSE_STYLES)) or ""
-    return style, Problem(locate(tree, ("style",)) or Location(display_path(base)),
-                          f"unknown citation style {style!r}{hint}; expected "
-                          f"{' or '.join(HOUSE_STYLES)}, or the path of a .csl file")
+    return style, Problem(where, f"unknown citation style {style!r}; expected "
+                                 f"{' or '.join(HOUSE_STYLES)}, or the path of a .csl file{hint}")
 
 
 class FontStacks(Model):

@@ -299,11 +299,13 @@ def _file_entries(path: Path, kind: Kind) -> tuple[list[Entry] | None, list[Prob
         loc = getattr(tree, "loc", Location(shown, 1, 1))
         what = "nothing (an empty file)" if tree is None else describe(tree)
         return None, problems + [Problem(loc, f"wrong top level; expected a list of {kind.name}, got {what}")]
-    entries = []
+    entries, read_at = [], {p.loc for p in problems}
     for index, item in enumerate(tree):
         loc = tree.item_loc(index)
         record, found = validate(kind.model, item, kind.singular, loc)
-        problems += found
+        # A value the loader already reported (an unknown alias read as nothing) is not
+        # reported again as the wrong type: one fault, one line.
+        problems += [p for p in found if p.loc not in read_at]
         entries.append(Entry(kind, record, item, loc))
     return entries, problems
 

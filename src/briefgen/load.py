@@ -264,18 +264,27 @@ def _character_problems(text: str, path: str) -> list[Problem]:
     return problems
 
 
-def _syntax_problem(err: yaml.MarkedYAMLError, path: str) -> Problem:
+def _syntax_problem(err: yaml.MarkedYAMLError, path: str, text: str) -> Problem:
     mark = err.problem_mark or err.context_mark
     loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
     what = err.problem or "invalid YAML"
-    if "tab character" in what or "'\\t'" in what:
+    at_tab = mark is not None and text[mark.index: mark.index + 1] == "\t"
+    if at_tab or "tab character" in what:
         return Problem(loc, "YAML syntax error: a tab indents this line; expected spaces (YAML "
                             "does not allow tabs for indentation), got a tab")
     if err.context:
-        where = err.context_mark
-        at = f" that starts at line {where.line + 1}, column {where.column + 1}" if where else ""
-        what = f"{what} ({err.context}{at})"
+        what = f"{what} ({err.context}{_context_place(err, mark)})"
     return Problem(loc, f"YAML syntax error: {what}")
+
+
+def _context_place(err: yaml.MarkedYAMLError, mark: Any) -> str:
+    """Where the part the parser was in started ('while parsing a flow sequence that starts
+    at line 3, column 11'), when that is not where the problem is."""
+    where = err.context_mark
+    if where is None or mark is None or (where.line, where.column) == (mark.line, mark.column):
+        return ""
+    place = f"line {where.line + 1}, column {where.column + 1}"
+    return f" that starts at {place}" if err.context.startswith("while parsing") else f" at {place}"
 
 
 def _reader_problem(err: yaml.reader.ReaderError, text: str, path: str) -> Problem:
@@ -302,7 +311,7 @@ def parse_all(text: str, path: str) -> tuple[Any, list[Problem]]:
     try:
         value = builder.document(_events(text))
     except yaml.MarkedYAMLError as err:
-        return None, builder.problems + [_syntax_problem(err, path)]
+        return None, builder.problems + [_syntax_problem(err, path, text)]
     except yaml.reader.ReaderError as err:
         return None, builder.problems + [_reader_problem(err, text, path)]
     except _Abandoned:
