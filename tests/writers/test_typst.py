@@ -169,3 +169,14 @@ def test_a_character_no_font_draws_is_left_out_with_a_warning_not_a_failed_build
         "none that does"]
     body, _ = pdf_text(_save(pdf))
     assert squash(body) == squash("T Smile and ✓ here.")   # the title, then the text
+
+
+def test_a_remote_package_in_a_file_the_page_imports_is_refused_too(tmp_path):
+    (tmp_path / "page.typ").write_text('#import "helpers.typ": *\n', encoding="utf-8")
+    (tmp_path / "helpers.typ").write_text('#import "@preview/cetz:0.3.0": canvas\n',
+                                          encoding="utf-8")
+    with pytest.raises(WriteError) as caught:
+        typst_pdf.compile_pdf(sample_document(), look(tmp_path), epoch=EPOCH)
+    [problem] = caught.value.problems
+    assert str(problem).startswith(f'{tmp_path / "helpers.typ"}:1:9: error: package '
+                                   f'"@preview/cetz:0.3.0" would be downloaded')

@@ -11,17 +11,20 @@ PDF text can hold.
 - Tagged PDF/UA-1 with the document's title and language.
 - Reproducible: Typst ignores SOURCE_DATE_EPOCH, so the timestamp is passed in.
 - No network: a page may import only ``@local`` packages; anything else (``@preview/...``,
-  which Typst would download) is refused before compiling.
+  which Typst would download) is refused before compiling, and while compiling Typst's
+  downloader is pointed at a closed port (``_offline``), for a name the check cannot see.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from briefgen import model
 from briefgen.errors import Location, Problem, WriteError, display_path
@@ -108,21 +111,52 @@ def compiler(page: Path):
     """One compiler per page file, reused by every document of the build that uses it."""
     import typst
 
-    _refuse_remote_imports(page)
     return typst.Compiler(page, root=page.parent, font_paths=typst_fonts(),
                           package_path=PACKAGES, package_cache_path=PACKAGES)
 
 
 def _refuse_remote_imports(page: Path) -> None:
+    """Every package a Typst file in the page's folder names that Typst would download.
+
+    Run before each compile, not once per compiler: Typst reads the files again each time,
+    and a page changed since (in a long-running process) would otherwise go unchecked.
+    """
     problems = []
-    for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
-        for match in _REMOTE_IMPORT.finditer(line):
-            problems.append(Problem(
-                Location(display_path(page), number, match.start() + 1),
-                f"package {match.group(0)} would be downloaded; expected briefgen's own "
-                f'"@local/briefgen:0.1.0" (briefgen never reaches the network), got a remote package'))
+    for path in sorted(page.parent.rglob("*.typ")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for match in _REMOTE_IMPORT.finditer(line):
+                problems.append(Problem(
+                    Location(display_path(path), number, match.start() + 1),
+                    f"package {match.group(0)} would be downloaded; expected briefgen's own "
+                    f'"@local/briefgen:0.1.0" (briefgen never reaches the network), got a '
+                    f"remote package"))
     if problems:
         raise WriteError(problems)
+
+
+# Typst has no offline switch, and its package downloader follows the proxy variables. While
+# it compiles they all name a closed port on the loopback interface, so a package the check
+# above cannot see (a name computed in Typst: "@pre" + "view/...") fails to download without
+# a byte leaving the machine.
+NOWHERE = "http://127.0.0.1:0"
+_PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                    "all_proxy")
+_NO_PROXY_VARIABLES = ("NO_PROXY", "no_proxy")
+
+
+@contextmanager
+def _offline() -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in _PROXY_VARIABLES + _NO_PROXY_VARIABLES}
+    os.environ.update({name: NOWHERE for name in _PROXY_VARIABLES})
+    os.environ.update({name: "" for name in _NO_PROXY_VARIABLES})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def compile_pdf(doc: model.Document, look: Look, *, epoch: int | None = None
@@ -136,18 +170,18 @@ def compile_pdf(doc: model.Document, look: Look, *, epoch: int | None = None
     import typst
 
     page = look.file(PAGE)
+    _refuse_remote_imports(page)
     when = resolve_epoch(epoch, doc.meta)
     missing = undrawable(document_text(doc), look.fonts.text)
     source = json.dumps(document_data(doc, look, "".join(missing)), ensure_ascii=False,
                         sort_keys=True)
     try:
-        pdf, warnings = compiler(page).compile_with_warnings(
-            format="pdf", sys_inputs={"document": source}, pdf_standards=[PDF_STANDARD],
-            timestamp=int(when.timestamp()))
+        with _offline():
+            pdf, warnings = compiler(page).compile_with_warnings(
+                format="pdf", sys_inputs={"document": source}, pdf_standards=[PDF_STANDARD],
+                timestamp=int(when.timestamp()))
     except typst.TypstError as err:
-        raise WriteError([Problem(_error_location(err, page),
-                                  f"Typst could not lay out the document; expected a page that "
-                                  f"compiles, got: {_one_line(err, place=False)}")]) from None
+        raise WriteError([Problem(_error_location(err, page), _failure(err))]) from None
     # A family Typst does not know is already reported, with its Debian package, by glyphs.py.
     return pdf, _left_out(missing) + [f"Typst: {_one_line(w)}" for w in warnings
                                       if not w.message.startswith("unknown font family")]
@@ -161,6 +195,15 @@ def _left_out(chars: list[str]) -> list[str]:
     return [f"left {len(chars)} character(s) out of the Typst PDF: {named}{more}; expected a "
             f"character some installed font draws (PDF/UA-1 allows no text without a glyph), "
             f"got none that does"]
+
+
+def _failure(err: Any) -> str:
+    if (getattr(err, "message", "") or "").startswith("failed to download package"):
+        return ("a package would be downloaded; expected briefgen's own \"@local/briefgen:0.1.0\" "
+                "(briefgen never reaches the network), got an import of a package name Typst "
+                "computes, which it could only download")
+    return (f"Typst could not lay out the document; expected a page that compiles, got: "
+            f"{_one_line(err, place=False)}")
 
 
 def _one_line(diagnostic: Any, place: bool = True) -> str:
