@@ -33,10 +33,10 @@ preview: briefs
 	  echo "dist/preview/$$name.png dist/preview/$$name.weasyprint.png"; \
 	done
 
-# Rewrite the golden files (writers, and every bundled brief) from the current code; review
-# the diff before committing.
+# Rewrite the golden files (writers, every bundled brief, and the bad-input corpus's expected
+# messages) from the current code; review the diff before committing.
 golden: $(READY)
-	BRIEFGEN_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q tests/writers tests/test_briefs_golden.py
+	BRIEFGEN_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q tests/writers tests/test_briefs_golden.py tests/test_bad_input.py
 
 # Debian's python3 lacks ensurepip unless python3-venv is installed: then make the venv
 # without pip and let the system pip install pip into it (`pip --python`, pip >= 22.3).

@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 import subprocess
+import threading
 import unicodedata
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import lxml.html
 import pytest
@@ -246,3 +250,48 @@ def _read_notes(rows: list[list[Word]], notes: list[tuple[int, str]]) -> None:
 
 def _without_marker(row: list[Word]) -> list[Word]:
     return row[1:] if row and LIST_MARKER.match(row[0].text) else row
+
+
+# --- the network -------------------------------------------------------------------------
+
+@contextmanager
+def local_listener() -> Iterator[tuple[int, list[tuple]]]:
+    """A real TCP listener on 127.0.0.1; yields its port and the list of connections it got
+    (the addresses they came from), so a test can show that nothing reached it."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(0.2)
+    connections: list[tuple] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, address = server.accept()
+            except (socket.timeout, OSError):
+                continue
+            connections.append(address)
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1], connections
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        _drain(server, connections)
+        server.close()
+
+
+def _drain(server: socket.socket, connections: list[tuple]) -> None:
+    """Connections the kernel queued but nobody accepted yet: they count too."""
+    server.setblocking(False)
+    while True:
+        try:
+            conn, address = server.accept()
+        except OSError:
+            return
+        connections.append(address)
+        conn.close()

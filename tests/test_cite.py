@@ -420,7 +420,8 @@ def test_single_full_stop(text, expected):
 
 
 def test_parse_marked_nests_emphasis():
-    text = "a \ue000b \ue002c\ue003\ue001 d\ue000\ue001"
+    from briefgen.cite import EMPH, STRONG
+    text = f"a {EMPH[0]}b {STRONG[0]}c{STRONG[1]}{EMPH[1]} d{EMPH[0]}{EMPH[1]}"
     assert parse_marked(text) == (T("a "), m.Emph((T("b "), m.Strong((T("c"),)))), T(" d"))
 
 
@@ -446,7 +447,16 @@ def test_one_style_cites_documents_alike():
 
 
 def test_marks_in_the_data_cannot_make_emphasis():
-    source = SOURCES["crc"].model_copy(update={"title": "Convention \ue000on\ue001 Rights"})
+    from briefgen.cite import EMPH
+    source = SOURCES["crc"].model_copy(update={"title": f"Convention {EMPH[0]}on{EMPH[1]} Rights"})
     doc = document(para(cite(item("crc"))))
     out = cite_document(doc, {"crc": source}, load_style("un", FIXTURES))
     assert out.notes[0].blocks == (para(T("Convention on Rights.")),)
+
+
+def test_private_use_characters_in_the_data_are_text():
+    """They were the marks once, and a title lost them (found by the escaping properties)."""
+    source = SOURCES["crc"].model_copy(update={"title": "Convention \ue000on\ue001 Rights"})
+    doc = document(para(cite(item("crc"))))
+    out = cite_document(doc, {"crc": source}, load_style("un", FIXTURES))
+    assert out.notes[0].blocks == (para(T("Convention \ue000on\ue001 Rights.")),)

@@ -33,11 +33,17 @@ def test_check_reports_every_problem_and_exits_1_without_a_traceback(workdir):
     result = run("check")
     assert result.returncode == 1
     assert result.stdout == ""
-    assert result.stderr.splitlines() == [
+    assert result.stderr.splitlines() == [   # the duplicate key does not hide the rest
+        "data/findings/x.yaml:1:3: error: missing key 'confidence'; expected every finding to "
+        "have 'confidence'",
+        "data/findings/x.yaml:1:3: error: missing key 'evidence'; expected every finding to "
+        "have 'evidence'",
+        "data/findings/x.yaml:1:3: error: missing key 'themes'; expected every finding to have "
+        "'themes'",
         "data/findings/x.yaml:3:3: error: duplicate key 'text'; expected each key once in a "
         "mapping, got it again (first at line 2, column 3)",
         "data/quotes/y.yaml:1:50: error: 'evidence' is empty; expected at least one item",
-        "briefgen: 2 problems in 2 files",
+        "briefgen: 5 problems in 2 files",
     ]
     assert "Traceback" not in result.stderr
     assert snapshot(workdir) == before
@@ -147,7 +153,7 @@ def test_a_template_citing_an_unknown_source_is_reported_at_the_template(project
     result = run("build", "briefs/b.yaml", "--format", "md", "--out", "out")
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
-        "templates/plain/content.md.j2: error: unknown source 'coi-2041' in "
+        "templates/plain/content.md.j2:1:7: error: unknown source 'coi-2041' in "
         "[@coi-2041, page 3]; did you mean 'coi-2014'?")
     assert not (project / "out").exists()
 

@@ -49,9 +49,9 @@ def test_minimal_dataset_is_valid(workdir):
      "data/findings/x.yaml:3:11: error: wrong type for 'themes'; expected a list, got a string "
      "('religion')"),
     (FINDING.replace("anecdotal", "anecdotla"),
-     "data/findings/x.yaml:4:15: error: invalid 'confidence'; did you mean 'anecdotal'?; expected "
-     "one of un-established, official, documented, survey, multiple-testimonies, "
-     "single-testimony or anecdotal, got a string ('anecdotla')"),
+     "data/findings/x.yaml:4:15: error: invalid 'confidence'; expected one of un-established, "
+     "official, documented, survey, multiple-testimonies, single-testimony or anecdotal, got a "
+     "string ('anecdotla'); did you mean 'anecdotal'?"),
     (FINDING + '  period: "2014-13"\n',
      "data/findings/x.yaml:7:11: error: invalid 'period'; expected a date (YYYY, YYYY-MM or "
      "YYYY-MM-DD) or an interval START/END, got a string ('2014-13')"),
@@ -122,12 +122,12 @@ def test_source_schema_errors(workdir):
   url: http://example.org
 """)
     assert problems() == [
-        "data/sources/x.yaml:2:9: error: invalid 'type'; did you mean 'report'?; expected one of "
+        "data/sources/x.yaml:2:9: error: invalid 'type'; expected one of "
         "article, article-journal, article-magazine, article-newspaper, bill, book, broadcast, "
         "chapter, dataset, document, entry, entry-encyclopedia, hearing, interview, legal_case, "
         "legislation, manuscript, motion_picture, pamphlet, personal_communication, post, "
         "post-weblog, regulation, report, speech, standard, thesis, treaty or webpage, got a "
-        "string ('reprot')",
+        "string ('reprot'); did you mean 'report'?",
         "data/sources/x.yaml:4:12: error: a name needs either 'family' (a person) or 'literal' "
         "(an institution); expected one of them, got neither",
         "data/sources/x.yaml:4:27: error: a name needs either 'family' (a person) or 'literal' "
@@ -184,6 +184,27 @@ def test_yaml_errors_come_with_schema_errors_of_other_files(workdir):
     write(workdir, "data/findings/x.yaml", "- id: a\n  id: b\n")
     write(workdir, "data/quotes/y.yaml", FINDING.replace("themes:", "theme:"))
     lines = problems()
-    assert lines[0] == ("data/findings/x.yaml:2:3: error: duplicate key 'id'; expected each key "
-                        "once in a mapping, got it again (first at line 1, column 3)")
-    assert len(lines) > 1 and all(line.startswith("data/quotes/y.yaml") for line in lines[1:])
+    assert ("data/findings/x.yaml:2:3: error: duplicate key 'id'; expected each key once in a "
+            "mapping, got it again (first at line 1, column 3)") in lines
+    assert any(line.startswith("data/quotes/y.yaml") for line in lines)
+
+
+def test_a_duplicate_key_does_not_hide_the_other_problems_of_its_file(workdir):
+    write(workdir, "data/findings/x.yaml", "- id: a\n  id: b\n")
+    assert problems() == [
+        "data/findings/x.yaml:1:3: error: missing key 'confidence'; expected every finding to "
+        "have 'confidence'",
+        "data/findings/x.yaml:1:3: error: missing key 'evidence'; expected every finding to have "
+        "'evidence'",
+        "data/findings/x.yaml:1:3: error: missing key 'text'; expected every finding to have 'text'",
+        "data/findings/x.yaml:1:3: error: missing key 'themes'; expected every finding to have "
+        "'themes'",
+        "data/findings/x.yaml:2:3: error: duplicate key 'id'; expected each key once in a "
+        "mapping, got it again (first at line 1, column 3)"]
+
+
+def test_an_unreadable_file_is_one_problem_not_one_per_reference_to_it(workdir):
+    write(workdir, "data/sources/sources.yaml", "- id: coi-2014\n  title: [unclosed\n")
+    assert problems() == [
+        "data/sources/sources.yaml:3:1: error: YAML syntax error: did not find expected ',' or "
+        "']' (while parsing a flow sequence that starts at line 2, column 10)"]

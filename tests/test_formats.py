@@ -203,7 +203,7 @@ def test_a_page_that_does_not_compile_fails_its_brief_and_writes_nothing(project
                  "--format", "html"]) == 1
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and err[1] == "briefgen: 1 problem in 1 file"
-    assert err[0].startswith("templates/plain/page.typ: error: Typst could not lay out the "
+    assert err[0].startswith("templates/plain/page.typ:3:5: error: Typst could not lay out the "
                              "document; expected a page that compiles, got: dictionary does not "
                              "contain key \"nothing\"")
     assert not (project / "dist").exists()

@@ -17,8 +17,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from .dataset import CONFIDENCE, KIND_BY_NAME, Dataset
-from .errors import LoadError, Location, Problem, ValidationError, display_path
-from .load import YMap, load_file, locate
+from .errors import LoadError, Location, Problem, ValidationError, describe, display_path
+from .load import YMap, load_file, locate, read_file
 from .schema import DateText, FullDate, Id, Model, Text, did_you_mean, validate
 from .validate import unknown_id_message
 
@@ -221,10 +221,13 @@ def _style(tree: YMap, brief: Brief, base: Path, audience: "Audience") -> tuple[
     path = base / style
     if path.suffix == ".csl" and path.is_file():
         return str(path), None
+    where = locate(tree, ("style",)) or Location(display_path(base))
+    if path.suffix == ".csl":
+        return style, Problem(where, f"no citation style file {display_path(path)}; expected a "
+                                     f".csl file there, got nothing")
     hint = did_you_mean(style, list(HOUSE_STYLES)) or ""
-    return style, Problem(locate(tree, ("style",)) or Location(display_path(base)),
-                          f"unknown citation style {style!r}{hint}; expected "
-                          f"{' or '.join(HOUSE_STYLES)}, or the path of a .csl file")
+    return style, Problem(where, f"unknown citation style {style!r}; expected "
+                                 f"{' or '.join(HOUSE_STYLES)}, or the path of a .csl file{hint}")
 
 
 class FontStacks(Model):
@@ -287,16 +290,18 @@ def _check_profile(audience: Audience, tree: YMap) -> None:
 
 def load_brief(path: Path, dataset: Dataset, templates: Path) -> LoadedBrief:
     """Read and check one brief; raise ValidationError listing every problem in it."""
-    tree = load_file(path)
+    tree, read_problems = read_file(path)   # a duplicate key: reported with the rest
+    if tree is None and read_problems:
+        raise LoadError(read_problems)
     shown = display_path(path)
     if not isinstance(tree, YMap):
         loc = getattr(tree, "loc", Location(shown, 1, 1))
-        what = "nothing (an empty file)" if tree is None else type(tree).__name__
-        raise ValidationError([Problem(loc, f"wrong top level; expected a mapping of brief keys, got {what}")])
+        what = "nothing (an empty file)" if tree is None else describe(tree)
+        raise ValidationError(read_problems + [Problem(loc, f"wrong top level; expected a mapping of brief keys, got {what}")])
     brief, problems = validate(Brief, tree, "brief", tree.loc)
     if brief is None:
-        raise ValidationError(problems)
-    problems = _reference_problems(tree, brief, dataset)
+        raise ValidationError(read_problems + problems)
+    problems = read_problems + _reference_problems(tree, brief, dataset)
     found_problems, found = _file_problems(tree, brief, path.parent, templates)
     problems += found_problems
     if problems:

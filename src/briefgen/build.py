@@ -24,7 +24,7 @@ from . import model as m
 from .brief import LoadedBrief
 from .compose import TEMPLATE, compose
 from .dataset import Dataset
-from .errors import BriefgenError, Location, Problem, display_path
+from .errors import BriefgenError, Location, Problem, WriteError, display_path, text_location
 from .select import Selected, select
 from .writers.epoch import resolve_epoch
 from .writers import markdown as md_writer
@@ -73,13 +73,12 @@ def _compose(work: Work) -> None:
 def _cite(work: Work) -> None:
     work.style = _style(work.loaded.style)
     sources = {s.id: s for s in work.dataset.records("sources")}
-    try:
-        work.document = citing.cite_document(work.document, sources, work.style)
-    except citing.CiteError as err:
-        # The brief's own text was checked when composing, so a citation naming an unknown
-        # source was written into the template itself: point there.
-        template = Location(display_path(work.loaded.template_dir / TEMPLATE))
-        raise citing.CiteError([Problem(template, p.message) for p in err.problems]) from None
+    # The brief's own text was checked when composing, so a citation naming an unknown
+    # source was written into the template itself: point at the line that wrote it.
+    template = work.loaded.template_dir / TEMPLATE
+    work.document = citing.cite_document(
+        work.document, sources, work.style,
+        locate=lambda cite: text_location(template, [cite.source, *(f"@{i.key}" for i in cite.items)]))
 
 
 @lru_cache(maxsize=None)
@@ -104,11 +103,19 @@ def _limit(work: Work, problem: Problem | None) -> None:
         raise limits.LimitError([problem])
 
 
+def _unstorable(work: Work) -> None:
+    """Characters the writers drop (``writers.storable``) are named in a warning."""
+    from .writers import glyphs, unstorable_messages
+
+    work.warn(unstorable_messages([work.markdown, glyphs.document_text(work.document)]))
+
+
 STAGES: list[tuple[str, Callable[[Work], None]]] = [
     ("select", _select),
     ("compose", _compose),
     ("cite", _cite),
     ("measure", _measure),
+    ("unstorable", _unstorable),
 ]
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -87,11 +87,14 @@ def csl_json(sources: Iterable[Source]) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-# --- the output format: italics and bold as private-use marks -----------------------------
+# --- the output format: italics and bold as marks no text can hold --------------------------
 
-EMPH = ("\ue000", "\ue001")
-STRONG = ("\ue002", "\ue003")
-_MARK = re.compile("([\ue000-\ue003])")
+# The marks are lone surrogates: no loaded text holds one (UTF-8 cannot encode them and YAML
+# refuses their escapes), so a source's title never contains a mark, and every character it
+# does contain (private-use ones too, which were the marks once) reaches the note.
+EMPH = ("\ud800", "\ud801")
+STRONG = ("\ud802", "\ud803")
+_MARK = re.compile("([\ud800-\ud803])")
 
 
 def _unmarked(value: Any) -> Any:
@@ -195,7 +198,7 @@ def link_urls(nodes: tuple[m.Inline, ...], urls: list[str]) -> tuple[m.Inline, .
     return tuple(out)
 
 
-_CLOSERS = "\ue001\ue003’”'\"»"
+_CLOSERS = EMPH[1] + STRONG[1] + "’”'\"»"
 _DOUBLED_STOP = re.compile(f"([?!][{_CLOSERS}]*|\\.[{_CLOSERS}]+)\\.$")
 _SENTENCE_END = re.compile(f"[.?!][{_CLOSERS}]*$")
 
@@ -571,23 +574,29 @@ def affixes(item: m.CiteItem) -> dict[str, str]:
 
 # --- the walk -----------------------------------------------------------------------------
 
-def cite_document(doc: m.Document, sources: Mapping[str, Source], style: Style) -> m.Document:
-    """The document with every citation and author's note as a numbered, formatted note."""
-    _check_keys(doc, sources)
+def cite_document(doc: m.Document, sources: Mapping[str, Source], style: Style,
+                  locate: Callable[[m.Cite], Location] | None = None) -> m.Document:
+    """The document with every citation and author's note as a numbered, formatted note.
+
+    ``locate`` says where a citation was written, for its problems (default: the title).
+    """
+    _check_keys(doc, sources, locate)
     walk = _Walk(style, sources)
     blocks = walk.blocks(doc.blocks, None)
     notes = tuple(sorted(walk.notes, key=lambda note: note.number))
     return replace(doc, blocks=blocks, notes=notes, bibliography=tuple(walk.order))
 
 
-def _check_keys(doc: m.Document, sources: Mapping[str, Source]) -> None:
+def _check_keys(doc: m.Document, sources: Mapping[str, Source],
+                locate: Callable[[m.Cite], Location] | None) -> None:
     """Every unknown source and locator label of every citation, reported at once.
 
-    The cite pass has no file to point at, so the problems are located at the document's
-    title; the build may re-locate them at the brief.
+    The cite pass has no file to point at: the caller's ``locate`` finds each citation's
+    place, else the problems are located at the document's title.
     """
-    where = Location(doc.meta.title or "document")
-    problems = [Problem(where, message) for cite in m.find(doc.blocks, m.Cite)
+    title = Location(doc.meta.title or "document")
+    where = locate or (lambda cite: title)
+    problems = [Problem(where(cite), message) for cite in m.find(doc.blocks, m.Cite)
                 for item in cite.items for message in _item_problems(cite, item, sources)]
     if problems:
         raise CiteError(problems)

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from pydantic import BaseModel
-from jinja2.sandbox import SandboxedEnvironment
 
 from . import model as m
 from .brief import FREE_TEXT, LoadedBrief, date_text
@@ -27,6 +27,7 @@ from .dataset import KIND_BY_NAME, Dataset, Evidence
 from .errors import BriefgenError, Location, Problem, display_path
 from .load import locate
 from .parse import parse
+from .sandbox import Sandbox
 from .select import Selected
 from .schema import did_you_mean
 from .terms import Origin, Terms, Value, load_profile
@@ -156,9 +157,9 @@ def _number(value: float) -> str:
 # --- rendering ----------------------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def environment(template_dir: Path) -> SandboxedEnvironment:
+def environment(template_dir: Path) -> Sandbox:
     """One sandbox per audience folder, so briefs of one audience share compiled templates."""
-    env = SandboxedEnvironment(
+    env = Sandbox(
         loader=jinja2.FileSystemLoader(str(template_dir)),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
@@ -189,8 +190,12 @@ class View:
 
     def __getattr__(self, name: str) -> Any:
         # Only the record's fields: pydantic's own methods (parse_file reads any file,
-        # model_copy, model_config) stay out of a template's reach.
+        # model_copy, model_config) stay out of a template's reach, refused as the sandbox
+        # refuses them on a model (sandbox.py).
         if name not in type(self._record).model_fields:
+            if hasattr(self._record, name):
+                raise SecurityError(f"access to attribute {name!r} of "
+                                    f"{type(self._record).__name__!r} object is unsafe.")
             raise AttributeError(name)
         return self._wrap(getattr(self._record, name), name)
 
@@ -287,16 +292,19 @@ def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     try:
         template = environment(loaded.template_dir).get_template(TEMPLATE)
         return template.render(context(loaded, dataset, selected))
-    except jinja2.TemplateError as err:
+    except BriefgenError:
+        raise
+    except Exception as err:   # noqa: BLE001 - whatever a template does is the template's problem
         raise ComposeError([template_problem(err, template_path)]) from None
     finally:
         _TERMS.reset(token)
 
 
-def template_problem(err: jinja2.TemplateError, template_path: Path) -> Problem:
-    """Any Jinja error as one located problem: a syntax error at its line, a rendering error
-    (undefined value, sandbox refusal) at the template line it happened on. The content
-    templates and the HTML page templates both report through here."""
+def template_problem(err: Exception, template_path: Path) -> Problem:
+    """Any error of a template as one located problem: a syntax error at its line, a rendering
+    error (undefined value, sandbox refusal, endless recursion, an error raised by something
+    it called) at the template line it happened on. The content templates and the HTML page
+    templates both report through here."""
     if isinstance(err, jinja2.TemplateSyntaxError):
         return Problem(_template_loc(err.filename or str(template_path), err.lineno),
                        f"template syntax error: {err.message}")
@@ -316,12 +324,21 @@ def _runtime_loc(err: Exception, template_path: Path) -> Location:
     return Location(display_path(template_path))
 
 
-def _runtime_message(err: jinja2.TemplateError) -> str:
+def _runtime_message(err: Exception) -> str:
     if isinstance(err, jinja2.UndefinedError):
         return f"template uses an undefined value: {err.message}"
     if isinstance(err, jinja2.exceptions.SecurityError):
         return f"template tried something the sandbox forbids: {err}"
-    return f"template error: {err}"
+    if isinstance(err, jinja2.TemplateNotFound):
+        return (f"template {err.name!r} not found; expected the name of a template inside "
+                f"the template folder, got none of that name there")
+    if isinstance(err, RecursionError):
+        return ("template calls itself without end; expected an include or macro that stops, "
+                "got recursion deeper than Python allows")
+    if isinstance(err, jinja2.TemplateError):
+        return f"template error: {err}"
+    text = " ".join(str(err).split())
+    return f"template error: {type(err).__name__}: {text[:200]}"
 
 
 # --- the document -------------------------------------------------------------------------

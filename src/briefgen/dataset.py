@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from .errors import LoadError, Location, Problem, ValidationError, describe, display_path
-from .load import YSeq, load_file
+from .load import YSeq, read_file
 from .schema import DateText, Id, Model, Number, Period, Text, did_you_mean, validate
 
 LOCATOR_KEYS = ("page", "paragraph", "section", "note", "chapter", "figure", "table", "line",
@@ -233,6 +233,9 @@ class Dataset:
     files: list[str] = field(default_factory=list)
     entries: dict[str, list[Entry]] = field(default_factory=dict)
     by_id: dict[str, Entry] = field(default_factory=dict)
+    # Kinds with a file that could not be read as a list of records: their ids are not all
+    # known, so a reference to one of them is not reported as unknown (one fault, one line).
+    unreadable: set[str] = field(default_factory=set)
 
     def records(self, kind: str) -> list[Any]:
         return [e.record for e in self.entries.get(kind, []) if e.record is not None]
@@ -286,22 +289,26 @@ def _looks_like_data(path: Path) -> bool:
     return path.suffix in (".yaml", ".yml")
 
 
-def _file_entries(path: Path, kind: Kind) -> tuple[list[Entry], list[Problem]]:
-    """Load one file of records and validate each; collect every problem in it."""
-    try:
-        tree = load_file(path)
-    except LoadError as err:
-        return [], err.problems
+def _file_entries(path: Path, kind: Kind) -> tuple[list[Entry] | None, list[Problem]]:
+    """Load one file of records and validate each; collect every problem in it.
+
+    The entries are None when the file could not be read as a list of records at all.
+    """
+    tree, problems = read_file(path)
+    if tree is None and problems:
+        return None, problems
     shown = display_path(path)
     if not isinstance(tree, YSeq):
         loc = getattr(tree, "loc", Location(shown, 1, 1))
         what = "nothing (an empty file)" if tree is None else describe(tree)
-        return [], [Problem(loc, f"wrong top level; expected a list of {kind.name}, got {what}")]
-    entries, problems = [], []
+        return None, problems + [Problem(loc, f"wrong top level; expected a list of {kind.name}, got {what}")]
+    entries, read_at = [], {p.loc for p in problems}
     for index, item in enumerate(tree):
         loc = tree.item_loc(index)
         record, found = validate(kind.model, item, kind.singular, loc)
-        problems += found
+        # A value the loader already reported (an unknown alias read as nothing) is not
+        # reported again as the wrong type: one fault, one line.
+        problems += [p for p in found if p.loc not in read_at]
         entries.append(Entry(kind, record, item, loc))
     return entries, problems
 
@@ -322,7 +329,9 @@ def load_dataset(root: Path) -> Dataset:
         for path in files:
             dataset.files.append(display_path(path))
             entries, found = _file_entries(path, kind)
-            dataset.entries.setdefault(kind.name, []).extend(entries)
+            dataset.entries.setdefault(kind.name, []).extend(entries or [])
+            if entries is None:
+                dataset.unreadable.add(kind.name)
             problems += found
     _index(dataset)
     problems += cross_check(dataset)

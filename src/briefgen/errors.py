@@ -45,6 +45,25 @@ def display_path(path: Path | str) -> str:
         return str(p)
 
 
+def text_location(path: Path, texts: list[str]) -> Location:
+    """Where the first of ``texts`` found in the file stands, else the file itself.
+
+    For a problem found in what a file produced rather than in the file (a citation a
+    template wrote), so the editor still jumps to the line that wrote it.
+    """
+    shown = display_path(path)
+    try:
+        content = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return Location(shown)
+    for text in texts:
+        index = content.find(text) if text else -1
+        if index >= 0:
+            line = content.count("\n", 0, index) + 1
+            return Location(shown, line, index - (content.rfind("\n", 0, index) + 1) + 1)
+    return Location(shown)
+
+
 def describe(value: object) -> str:
     """How a value is named in 'got Y': its kind, and the value itself when short."""
     if value is None:

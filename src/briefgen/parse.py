@@ -96,8 +96,13 @@ def parser() -> MarkdownIt:
 
 
 def parse(text: str) -> tuple[m.Block, ...]:
-    """Markdown to blocks of the document model."""
-    root = SyntaxTreeNode(parser().parse(text))
+    """Markdown to blocks of the document model.
+
+    A NUL character is dropped first: CommonMark turns it into U+FFFD, a visible character,
+    where every writer drops it (``writers.storable``) as it drops the other characters XML
+    cannot hold; the build warns about them all.
+    """
+    root = SyntaxTreeNode(parser().parse(text.replace("\x00", "")))
     notes = _footnotes(root)
     return tuple(b for node in root.children for b in _block(node, notes))
 

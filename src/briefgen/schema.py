@@ -144,7 +144,7 @@ def _message(error: dict, where: tuple, owner: tuple[str, type[BaseModel] | None
         expected = error["ctx"]["expected"].replace("'", "")
         options = [o.strip() for o in expected.replace(" or ", ", ").split(",")]
         hint = did_you_mean(value, options) if isinstance(value, str) else ""
-        return f"invalid {key!r}{hint or ''}; expected one of {expected}, got {describe(value)}"
+        return f"invalid {key!r}; expected one of {expected}, got {describe(value)}{hint or ''}"
     if kind == "string_pattern_mismatch":
         pattern = error["ctx"]["pattern"]
         return f"invalid {key!r}; expected {PATTERN_WORDS.get(pattern, pattern)}, got {describe(value)}"

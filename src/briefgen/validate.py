@@ -71,14 +71,20 @@ def _walk(tree: object, path: tuple, done: tuple = ()) -> Iterator[tuple[tuple, 
 
 
 def check_references(dataset: Dataset) -> list[Problem]:
-    """Every id a record names exists, and is of the kind the key expects."""
+    """Every id a record names exists, and is of the kind the key expects.
+
+    References to a kind with an unreadable file are not checked: that file's problem is
+    reported already, and every id it holds would otherwise be one more line.
+    """
     ids_by_kind = {kind: {tree_id(e) for e in entries} - {None}
                    for kind, entries in dataset.entries.items()}
     problems = []
     for kind, entries in dataset.entries.items():
         for entry in entries:
             for path, target in REFERENCES.get(kind, []):
-                problems += _dangling(entry, path, target, ids_by_kind.get(target, set()), dataset)
+                if target not in dataset.unreadable:
+                    problems += _dangling(entry, path, target, ids_by_kind.get(target, set()),
+                                          dataset)
     return problems
 
 

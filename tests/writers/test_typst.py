@@ -136,8 +136,9 @@ def test_a_broken_page_is_one_located_line(tmp_path):
     [problem] = caught.value.problems
     message = str(problem)
     assert "\n" not in message
-    assert "page.typ: error: Typst could not lay out the document" in message
-    assert "does not contain key \"nothing\"" in message and "page.typ:3:" in message
+    assert message.startswith(f"{tmp_path / 'page.typ'}:3:5: error: Typst could not lay out "
+                              f"the document; expected a page that compiles, got: ")
+    assert "does not contain key \"nothing\"" in message
 
 
 def _save(pdf: bytes) -> Path:
@@ -154,3 +155,28 @@ def test_page_count_is_what_pdfinfo_reads(tmp_path):
     out = tmp_path / "long.pdf"
     laid = typst_pdf.write_pdf(long_document(), out, look(), epoch=EPOCH)
     assert laid.pages == pdf_info_pages(out) > 1
+
+
+def test_a_character_no_font_draws_is_left_out_with_a_warning_not_a_failed_build():
+    """Under PDF/UA-1 Typst refuses text without a glyph: an emoji (no emoji font installed)
+    used to fail the whole brief, with an error inside briefgen's own Typst package."""
+    need("pdftotext")
+    doc = model.Document(Meta(title="T"), (Paragraph((Text("Smile \U0001F642 and ✓ here."),)),))
+    pdf, warnings = typst_pdf.compile_pdf(doc, look(), epoch=EPOCH)
+    assert warnings == [
+        "left 1 character(s) out of the Typst PDF: U+1F642 SLIGHTLY SMILING FACE; expected a "
+        "character some installed font draws (PDF/UA-1 allows no text without a glyph), got "
+        "none that does"]
+    body, _ = pdf_text(_save(pdf))
+    assert squash(body) == squash("T Smile and ✓ here.")   # the title, then the text
+
+
+def test_a_remote_package_in_a_file_the_page_imports_is_refused_too(tmp_path):
+    (tmp_path / "page.typ").write_text('#import "helpers.typ": *\n', encoding="utf-8")
+    (tmp_path / "helpers.typ").write_text('#import "@preview/cetz:0.3.0": canvas\n',
+                                          encoding="utf-8")
+    with pytest.raises(WriteError) as caught:
+        typst_pdf.compile_pdf(sample_document(), look(tmp_path), epoch=EPOCH)
+    [problem] = caught.value.problems
+    assert str(problem).startswith(f'{tmp_path / "helpers.typ"}:1:9: error: package '
+                                   f'"@preview/cetz:0.3.0" would be downloaded')

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
 import subprocess
 import sys
-import threading
 from collections import Counter
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from briefgen.brief import FontStacks
 from briefgen.model import Meta, Note, NoteRef, Paragraph, Text
 from briefgen.writers.look import DEFAULT_LOOK, Look
 from briefgen.writers.weasy import NO_NETWORK, OUTSIDE, check_url, write_pdf
-from clients import Word, need, pdf_info_pages, pdf_words
+from clients import Word, local_listener, need, pdf_info_pages, pdf_words
 from writers.test_docx import LONG_NOTES, layout_pages, long_document, sample_document
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -224,29 +222,9 @@ def test_a_long_note_hangs_right_of_its_number(tmp_path):
 
 @pytest.fixture
 def listener():
-    """A real TCP listener on 127.0.0.1; yields its port and a list of connections it got."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(5)
-    server.settimeout(0.2)
-    connections: list[tuple] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, address = server.accept()
-            except (socket.timeout, OSError):
-                continue
-            connections.append(address)
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], connections
-    stop.set()
-    thread.join(timeout=2)
-    server.close()
+    """A real TCP listener on 127.0.0.1 (``clients.local_listener``): its port, its connections."""
+    with local_listener() as (port, connections):
+        yield port, connections
 
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 # Everything XML 1.0 cannot hold, and so neither DOCX, HTML nor PDF text: C0 controls but
 # tab/LF/CR (``\x00``, ``\x0b``...), lone surrogates, U+FFFE and U+FFFF.
 _NOT_STORABLE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_NEWLINE = re.compile("\r\n|[\r\n]")
+# Line breaks: LF, CR, and those Unicode adds (NEL, LINE and PARAGRAPH SEPARATOR), which
+# Markdown reads as text and WeasyPrint would draw as a box.
+_NEWLINE = re.compile("[ \t]*[\r\n\x85\u2028\u2029]+[ \t]*")
 
 
 def storable(text: str) -> str:
@@ -21,10 +23,33 @@ def storable(text: str) -> str:
     return _NOT_STORABLE.sub("", text)
 
 
+def unstorable_messages(texts: list[str], shown: int = 5) -> list[str]:
+    """One warning naming the characters of ``texts`` that ``storable`` drops, or none.
+
+    Such a character reaches a document only through an escape in the YAML (``"\\x07"``):
+    raw, the loader refuses it. The warning names each with the text around it, so an author
+    can find it.
+    """
+    found: dict[str, str] = {}
+    for text in texts:
+        for match in _NOT_STORABLE.finditer(text):
+            context = storable(text[max(0, match.start() - 20): match.end() + 20])
+            found.setdefault(match.group(), one_line(context).strip())
+    if not found:
+        return []
+    listed = "; ".join(f"U+{ord(c):04X} in {context!r}" for c, context in list(found.items())[:shown])
+    more = f"; and {len(found) - shown} more" if len(found) > shown else ""
+    return [f"{len(found)} character(s) that XML cannot hold are left out of the DOCX, HTML and "
+            f"PDF: {listed}{more}; expected printable text, got control characters or "
+            f"non-characters"]
+
+
 def one_line(text: str) -> str:
-    """Storable text with each line break (LF, CR or CRLF) a space, as a soft break in
-    Markdown is; a hard break is a ``LineBreak`` node, not a character."""
-    return _NEWLINE.sub(" ", storable(text))
+    """Storable text with each run of line breaks (LF, CR, CRLF, U+0085, U+2028, U+2029),
+    and the spaces and tabs around it, one space: as a soft break in Markdown is, and as
+    ``compose.escape_markdown`` writes data text, so a source title in a note reads as a
+    finding does. A hard break is a ``LineBreak`` node, not a character."""
+    return storable(_NEWLINE.sub(" ", text))   # in the order the body text meets them
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,25 @@ def gaps(text: str, families: list[str]) -> list[Gap]:
     return list(found.values())
 
 
+def undrawable(text: str, families: list[str]) -> list[str]:
+    """Characters of ``text`` that no installed font draws, in order of first use.
+
+    Typst falls back to any installed font for a character its stack lacks, so only these
+    are left without a glyph, and under PDF/UA-1 Typst refuses to lay them out at all. Only
+    the stack's gaps are looked up in the other fonts (most text has none); the font files
+    read are cached, so the first document with an emoji pays a few seconds, once.
+    A font Typst has built in, with no file to read, is not consulted.
+    """
+    wanted = {gap.char for gap in gaps(text, families)}
+    for face in typst_fonts().fonts():
+        if not wanted:
+            break
+        if face.path:
+            drawn = _cmap(face.path, face.index)
+            wanted = {c for c in wanted if ord(c) not in drawn}
+    return [c for c in dict.fromkeys(text) if c in wanted]
+
+
 def _invisible(char: str) -> bool:
     """Spaces, controls and format marks: nothing to draw, so no glyph needed."""
     return char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")

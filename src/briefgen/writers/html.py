@@ -3,8 +3,8 @@
 The body is built here in Python from ``briefgen.model``, not in Jinja, so data text never
 meets a template engine: every string goes through ``escape_html`` once and a finding that
 reads ``{{ 7*7 }}`` or ``<script>`` is shown as exactly that. Jinja only lays out the page
-around the body (``page.html.j2``, which an audience may override), in a sandbox with
-autoescaping and ``StrictUndefined``.
+around the body (``page.html.j2``, which an audience may override), in briefgen's sandbox
+(``briefgen.sandbox``) with autoescaping and ``StrictUndefined``.
 
 Two modes share one walk:
 
@@ -26,14 +26,14 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from briefgen import model
 from briefgen.compose import template_problem
-from briefgen.errors import WriteError
-from briefgen.writers import storable
+from briefgen.errors import BriefgenError, WriteError
+from briefgen.sandbox import Sandbox
+from briefgen.writers import one_line, storable
 from briefgen.writers.look import Look
 
 MODES = ("web", "print")
@@ -54,6 +54,8 @@ def escape_html(text: str) -> Markup:
     - Characters HTML and XML cannot hold are dropped: C0 controls other than tab, LF and CR
       (``\\x00``, ``\\x0b``...), lone surrogates, U+FFFE and U+FFFF. A browser would show
       them as boxes at best and WeasyPrint's parser may refuse them.
+    - A line break (LF, CR or CRLF) becomes one space, as in the DOCX and Typst writers (a
+      browser shows it as a space anyway; a hard break is a ``LineBreak`` node).
     - ``&``, ``<``, ``>``, ``"`` and ``'`` become character references (markupsafe), so the
       result is safe both as element text and as a quoted attribute value.
     - Everything else stays as typed: ``{{ 7*7 }}``, ``*``, ``#`` and ``[@x]`` are text.
@@ -61,7 +63,7 @@ def escape_html(text: str) -> Markup:
     A ``Markup`` argument is treated as plain text too: nothing reaches the page unescaped
     by claiming to be markup already.
     """
-    return escape(storable(str(text)))
+    return escape(one_line(str(text)))
 
 
 def css_string(text: str) -> str:
@@ -123,7 +125,9 @@ def render_page(doc: model.Document, look: Look, *, mode: str) -> str:
             meta=meta, body=body, notes=notes, css=page_css(look), fonts=look.fonts, mode=mode,
             lang=meta.lang or "en-GB", date_text=meta.date_text,
             organisations=meta.organisations)
-    except TemplateError as err:
+    except BriefgenError:
+        raise
+    except Exception as err:   # noqa: BLE001 - whatever a page template does is its problem
         raise WriteError([template_problem(err, look.file(PAGE_TEMPLATE))]) from None
 
 
@@ -149,13 +153,13 @@ def page_css(look: Look) -> Markup:
 # --- the page template -----------------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def _environment(search_path: tuple[str, ...]) -> SandboxedEnvironment:
+def _environment(search_path: tuple[str, ...]) -> Sandbox:
     """One sandboxed environment per search path, so templates are parsed once per process.
 
     ``finalize`` sends every printed value that is plain text through ``escape_html``, so
     a template's ``{{ meta.title }}`` is escaped exactly as the body is.
     """
-    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined,
+    env = Sandbox(autoescape=True, undefined=StrictUndefined,
                                loader=FileSystemLoader(list(search_path)),
                                finalize=_finalize, keep_trailing_newline=True)
     env.filters["font_family"] = font_family

@@ -11,22 +11,26 @@ PDF text can hold.
 - Tagged PDF/UA-1 with the document's title and language.
 - Reproducible: Typst ignores SOURCE_DATE_EPOCH, so the timestamp is passed in.
 - No network: a page may import only ``@local`` packages; anything else (``@preview/...``,
-  which Typst would download) is refused before compiling.
+  which Typst would download) is refused before compiling, and while compiling Typst's
+  downloader is pointed at a closed port (``_offline``), for a name the check cannot see.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import unicodedata
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from briefgen import model
 from briefgen.errors import Location, Problem, WriteError, display_path
 from briefgen.writers import Laid, one_line
 from briefgen.writers.epoch import resolve_epoch
-from briefgen.writers.glyphs import typst_fonts
+from briefgen.writers.glyphs import SHOWN, document_text, typst_fonts, undrawable
 from briefgen.writers.look import DEFAULT_LOOK, Look
 
 PAGE = "page.typ"
@@ -46,9 +50,13 @@ def typst_text(text: str) -> str:
 
 # --- the data ------------------------------------------------------------------------------
 
-def document_data(doc: model.Document, look: Look) -> dict[str, Any]:
-    """The JSON the Typst page reads: the model, numbered, plus the audience's look."""
-    data = _clean(model.to_data(doc))
+def document_data(doc: model.Document, look: Look, leave_out: str = "") -> dict[str, Any]:
+    """The JSON the Typst page reads: the model, numbered, plus the audience's look.
+
+    The characters of ``leave_out`` (those no installed font draws, see ``compile_pdf``) are
+    dropped from every string.
+    """
+    data = _clean(model.to_data(doc), {ord(c): None for c in leave_out})
     _number(data)
     lang, _, region = doc.meta.lang.partition("-")
     data["look"] = {
@@ -60,21 +68,27 @@ def document_data(doc: model.Document, look: Look) -> dict[str, Any]:
     return data
 
 
-def _clean(data: Any) -> Any:
+def _clean(data: Any, dropped: dict[int, None]) -> Any:
     if isinstance(data, str):
-        return typst_text(data)
+        return typst_text(data).translate(dropped)
     if isinstance(data, list):
-        return [_clean(d) for d in data]
+        return [_clean(d, dropped) for d in data]
     if isinstance(data, dict):
-        return {k: (v if k == "type" else _clean(v)) for k, v in data.items()}
+        return {k: (v if k == "type" else _clean(v, dropped)) for k, v in data.items()}
     return data
 
 
 def _number(data: dict[str, Any]) -> None:
     """In reading order: number numbered paragraphs 1, 2, ..., give headings levels with no
     gap below the title (``model.Outline``; PDF/UA requires it) and mark each note's first
-    reference, so the page needs no state of its own."""
-    paragraph, seen, outline = 0, set(), model.Outline()
+    reference, so the page needs no state of its own.
+
+    The first reference also carries its note's blocks (``note``), so the page lays a node
+    out from the node alone. Typst memoises every call of a page's function by its
+    arguments: handing each node the whole document to look its note up in cost a hash of
+    the document per node, time growing with the square of its length (2,000 findings took
+    23 s to lay out instead of 2)."""
+    paragraph, seen, outline, first = 0, set(), model.Outline(), []
     for node in _walk(data["blocks"]):
         if node.get("type") == "Heading":
             node["level"] = outline.level(node["level"])
@@ -84,6 +98,10 @@ def _number(data: dict[str, Any]) -> None:
         elif node.get("type") == "NoteRef":
             node["first"] = node["number"] not in seen
             seen.add(node["number"])
+            first += [node] if node["first"] else []
+    notes = {note["number"]: note["blocks"] for note in data["notes"]}
+    for node in first:
+        node["note"] = notes.get(node["number"], [])
 
 
 def _walk(data: Any):
@@ -103,51 +121,122 @@ def compiler(page: Path):
     """One compiler per page file, reused by every document of the build that uses it."""
     import typst
 
-    _refuse_remote_imports(page)
     return typst.Compiler(page, root=page.parent, font_paths=typst_fonts(),
                           package_path=PACKAGES, package_cache_path=PACKAGES)
 
 
 def _refuse_remote_imports(page: Path) -> None:
+    """Every package a Typst file in the page's folder names that Typst would download.
+
+    Run before each compile, not once per compiler: Typst reads the files again each time,
+    and a page changed since (in a long-running process) would otherwise go unchecked.
+    """
     problems = []
-    for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
-        for match in _REMOTE_IMPORT.finditer(line):
-            problems.append(Problem(
-                Location(display_path(page), number, match.start() + 1),
-                f"package {match.group(0)} would be downloaded; expected briefgen's own "
-                f'"@local/briefgen:0.1.0" (briefgen never reaches the network), got a remote package'))
+    for path in sorted(page.parent.rglob("*.typ")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for match in _REMOTE_IMPORT.finditer(line):
+                problems.append(Problem(
+                    Location(display_path(path), number, match.start() + 1),
+                    f"package {match.group(0)} would be downloaded; expected briefgen's own "
+                    f'"@local/briefgen:0.1.0" (briefgen never reaches the network), got a '
+                    f"remote package"))
     if problems:
         raise WriteError(problems)
 
 
+# Typst has no offline switch, and its package downloader follows the proxy variables. While
+# it compiles they all name a closed port on the loopback interface, so a package the check
+# above cannot see (a name computed in Typst: "@pre" + "view/...") fails to download without
+# a byte leaving the machine.
+NOWHERE = "http://127.0.0.1:0"
+_PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                    "all_proxy")
+_NO_PROXY_VARIABLES = ("NO_PROXY", "no_proxy")
+
+
+@contextmanager
+def _offline() -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in _PROXY_VARIABLES + _NO_PROXY_VARIABLES}
+    os.environ.update({name: NOWHERE for name in _PROXY_VARIABLES})
+    os.environ.update({name: "" for name in _NO_PROXY_VARIABLES})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def compile_pdf(doc: model.Document, look: Look, *, epoch: int | None = None
                 ) -> tuple[bytes, list[str]]:
-    """The PDF's bytes and Typst's warnings, one line each."""
+    """The PDF's bytes and Typst's warnings, one line each.
+
+    A character no installed font draws (an emoji, without an emoji font) is left out, with a
+    warning: Typst would otherwise refuse the whole document, as PDF/UA-1 forbids text without
+    a glyph.
+    """
     import typst
 
     page = look.file(PAGE)
+    _refuse_remote_imports(page)
     when = resolve_epoch(epoch, doc.meta)
-    source = json.dumps(document_data(doc, look), ensure_ascii=False, sort_keys=True)
+    missing = undrawable(document_text(doc), look.fonts.text)
+    source = json.dumps(document_data(doc, look, "".join(missing)), ensure_ascii=False,
+                        sort_keys=True)
     try:
-        pdf, warnings = compiler(page).compile_with_warnings(
-            format="pdf", sys_inputs={"document": source}, pdf_standards=[PDF_STANDARD],
-            timestamp=int(when.timestamp()))
+        with _offline():
+            pdf, warnings = compiler(page).compile_with_warnings(
+                format="pdf", sys_inputs={"document": source}, pdf_standards=[PDF_STANDARD],
+                timestamp=int(when.timestamp()))
     except typst.TypstError as err:
-        raise WriteError([Problem(Location(display_path(page)),
-                                  f"Typst could not lay out the document; expected a page that "
-                                  f"compiles, got: {_one_line(err)}")]) from None
+        raise WriteError([Problem(_error_location(err, page), _failure(err))]) from None
     # A family Typst does not know is already reported, with its Debian package, by glyphs.py.
-    return pdf, [f"Typst: {_one_line(w)}" for w in warnings
-                 if not w.message.startswith("unknown font family")]
+    return pdf, _left_out(missing) + [f"Typst: {_one_line(w)}" for w in warnings
+                                      if not w.message.startswith("unknown font family")]
 
 
-def _one_line(diagnostic: Any) -> str:
-    """Typst's message, where it arose (the innermost ``┌─ file:line:col``), and its hints."""
+def _left_out(chars: list[str]) -> list[str]:
+    if not chars:
+        return []
+    named = "; ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in chars[:SHOWN])
+    more = f"; and {len(chars) - SHOWN} more" if len(chars) > SHOWN else ""
+    return [f"left {len(chars)} character(s) out of the Typst PDF: {named}{more}; expected a "
+            f"character some installed font draws (PDF/UA-1 allows no text without a glyph), "
+            f"got none that does"]
+
+
+def _failure(err: Any) -> str:
+    if (getattr(err, "message", "") or "").startswith("failed to download package"):
+        return ("a package would be downloaded; expected briefgen's own \"@local/briefgen:0.1.0\" "
+                "(briefgen never reaches the network), got an import of a package name Typst "
+                "computes, which it could only download")
+    return (f"Typst could not lay out the document; expected a page that compiles, got: "
+            f"{_one_line(err, place=False)}")
+
+
+def _one_line(diagnostic: Any, place: bool = True) -> str:
+    """Typst's message, where it arose (``at file:line:col``, unless ``place`` is False because
+    the place is the problem's location) and its hints."""
     message = getattr(diagnostic, "message", None) or str(diagnostic)
-    hints = getattr(diagnostic, "hints", None) or []
+    # Typst's hint to adjust `--root` is for its own command line; briefgen sets the root.
+    hints = [h for h in getattr(diagnostic, "hints", None) or [] if "--root" not in h]
     where = _SPAN.search(getattr(diagnostic, "diagnostic", "") or "")
-    text = "; ".join([message + (f" at {where.group(1)}" if where else ""), *hints])
+    at = f" at {where.group(1)}" if where and (place or where.group(1).startswith("@")) else ""
+    text = "; ".join([message + at, *hints])
     return " ".join(text.split())
+
+
+def _error_location(err: Any, page: Path) -> Location:
+    """Where Typst's error arose (its span, ``┌─ file:line:col``), else the page file."""
+    where = _SPAN.search(getattr(err, "diagnostic", "") or "")
+    if where is None:
+        return Location(display_path(page))
+    file, line, col = where.group(1).rsplit(":", 2)   # Typst shows it relative to the cwd
+    if file.startswith("@"):       # inside a package (briefgen's own): the message names it
+        return Location(display_path(page))
+    return Location(display_path((Path.cwd() / file).resolve()), int(line), int(col))
 
 
 _SPAN = re.compile(r"┌─ (\S+:\d+:\d+)")
