@@ -109,7 +109,7 @@ def test_a_brief_of_5000_findings_builds_every_format(many):
     run = measured(["build", "--all", "--out", "typst"], many)
     assert (run.code, run.stderr) == (0, "")
     assert sorted(p.name for p in (many / "typst").iterdir()) == [
-        "b.csl", "b.docx", "b.html", "b.json", "b.md", "b.pdf"]
+        "b.csl", "b.docx", "b.html", "b.json", "b.md", "b.pdf", "manifest.json"]
     page = (many / "typst" / "b.html").read_text(encoding="utf-8")
     assert page.count('role="doc-endnote"') == FINDINGS + 1   # and the base's one finding
     assert run.peak < MEMORY_BOUND
@@ -144,6 +144,6 @@ def test_the_longest_text_allowed_builds_even_as_one_word(tmp_path, engine):
     run = measured(["build", "--all", "--pdf-engine", engine, "--out", "out"], folder)
     assert run.code == 0
     assert sorted(p.name for p in (folder / "out").iterdir()) == [
-        "b.csl", "b.docx", "b.html", "b.json", "b.md", "b.pdf"]
+        "b.csl", "b.docx", "b.html", "b.json", "b.md", "b.pdf", "manifest.json"]
     assert "x" * MAX_TEXT in (folder / "out" / "b.html").read_text(encoding="utf-8")
     assert run.peak < MEMORY_BOUND
