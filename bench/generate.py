@@ -76,7 +76,7 @@ audience: uk-briefing
 date: "2026-11-26"
 organisations: [Example Organisation]
 style: uk-oscola
-limits: {{words: 2000}}
+limits: {{words: 2000, pages: 20}}   # the audience allows two: these measure speed, not fit
 formats: [{formats}]
 introduction: This briefing draws on the evidence collected below [@{source}, page {n}].
 select:
