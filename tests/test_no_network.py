@@ -22,8 +22,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from briefgen.cli import main
 from briefgen.writers.weasy import NO_NETWORK
 from clients import local_listener, need

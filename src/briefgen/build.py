@@ -24,7 +24,7 @@ from . import model as m
 from .brief import LoadedBrief
 from .compose import TEMPLATE, compose
 from .dataset import Dataset
-from .errors import BriefgenError, Location, Problem, WriteError, display_path, text_location
+from .errors import BriefgenError, Problem, text_location
 from .select import Selected, select
 from .writers.epoch import resolve_epoch
 from .writers import markdown as md_writer
@@ -188,8 +188,6 @@ class Output:
     words: int = 0                # as the audience counts them (see limits.py)
     notes: int = 0
     pages: int | None = None      # PDF outputs only
-    word_limit: int | None = None
-    page_limit: int | None = None
 
 
 def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
@@ -215,8 +213,7 @@ def build_brief(loaded: LoadedBrief, dataset: Dataset, formats: list[str],
             staged += pairs
             outputs.append(Output(loaded.name, fmt, [final for _, final in pairs],
                                   time.perf_counter() - began, limit.words_of(work.count),
-                                  len(work.document.notes), work.pages, limit.words,
-                                  limit.pages))
+                                  len(work.document.notes), work.pages))
         if strict and work.warnings:
             raise BriefgenError([Problem(w.loc, w.message + " (an error under --strict)")
                                  for w in work.warnings])

@@ -200,8 +200,7 @@ class View:
         return self._wrap(getattr(self._record, name), name)
 
     def _wrap(self, value: Any, name: str) -> Any:
-        fields = getattr(type(self._record), "model_fields", {})
-        path = self._path + ((fields[name].alias or name) if name in fields else name,)
+        path = self._path + (type(self._record).model_fields[name].alias or name,)
         if isinstance(value, str):
             where = locate(self._tree, path) or Location("?")
             what = f"{KIND_BY_NAME[self._kind].singular} {self._tree.get('id')!r}"
@@ -209,16 +208,19 @@ class View:
             return Value(value, Origin(where, what), verbatim)
         if isinstance(value, list) and value and isinstance(value[0], BaseModel) \
                 and not isinstance(value[0], Evidence):
-            return [_view_class(type(v))(v, self._kind, self._tree, path + (i,))
-                    for i, v in enumerate(value)]
+            return [view(v, self._kind, self._tree, path + (i,)) for i, v in enumerate(value)]
         if isinstance(value, BaseModel) and not isinstance(value, Evidence):
-            return _view_class(type(value))(value, self._kind, self._tree, path)
+            return view(value, self._kind, self._tree, path)
         return value
 
 
+def view(record: Any, kind: str, tree: Any, path: tuple = ()) -> View:
+    """``record`` (or a part of it, at ``path`` in its record's loaded ``tree``) as a View."""
+    return _view_class(type(record))(record, kind, tree, path)
+
 
 def _views(records: Iterable[Any], kind: str, dataset: Dataset) -> tuple:
-    return tuple(_view_class(type(r))(r, kind, dataset.by_id[r.id].tree) for r in records)
+    return tuple(view(r, kind, dataset.by_id[r.id].tree) for r in records)
 
 
 @lru_cache(maxsize=None)
@@ -229,13 +231,11 @@ def _view_class(model: type) -> type:
 
 
 def _labels(records: list[Any], kind: str, dataset: Dataset, field: str = "label") -> dict:
-    """Vocabulary labels by id, each knowing its place in the vocabulary file."""
-    out = {}
-    for record in records:
-        view = _view_class(type(record))(record, kind, dataset.by_id[record.id].tree)
-        chosen = getattr(record, field.replace("-", "_"), None) and field or "label"
-        out[record.id] = getattr(view, chosen.replace("-", "_"))
-    return out
+    """Vocabulary labels by id, each knowing its place in the vocabulary file: the ``field``
+    a profile asks for (``un-label``) where the record has one, else ``label``."""
+    name = field.replace("-", "_")
+    return {r.id: getattr(view(r, kind, dataset.by_id[r.id].tree),
+                          name if getattr(r, name, None) else "label") for r in records}
 
 
 def _free_text(loaded: LoadedBrief, key: str, index: int | None = None) -> FreeText:

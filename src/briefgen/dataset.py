@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from .errors import LoadError, Location, Problem, ValidationError, describe, display_path
+from .errors import Location, Problem, ValidationError, describe, display_path
 from .load import YSeq, read_file
 from .schema import DateText, Id, Model, Number, Period, Text, did_you_mean, validate
 

@@ -60,12 +60,9 @@ def merge_same(records: list[Any]) -> list[Any]:
     is grouped under each addressee once and cites every source that makes it.
     """
     group = _same_groups(records)
-    firsts: dict[int, Any] = {}
     merged: dict[int, list[Any]] = {}
     for record in records:
-        key = group[record.id]
-        firsts.setdefault(key, record)
-        merged.setdefault(key, []).append(record)
+        merged.setdefault(group[record.id], []).append(record)
     return [_joined(merged[key]) for key in dict.fromkeys(group[r.id] for r in records)]
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -130,9 +130,7 @@ class Terms:
         """
         if self.profile is None or not text:
             return text
-        kept = _MARKDOWN_KEPT if markdown else _QUOTED
-        if self.keep:
-            kept = self._keeping(kept)
+        kept = self._kept[markdown]
         out, last = [], 0
         for span in kept.finditer(text):
             out.append(self._rewrite(text[last:span.start()], "".join(out), define))
@@ -143,26 +141,43 @@ class Terms:
         self._lint(result, origin, kept)
         return result
 
-    def _keeping(self, kept: re.Pattern) -> re.Pattern:
+    @cached_property
+    def _kept(self) -> dict[bool, re.Pattern]:
+        """What is never changed, for plain text (False) and the brief's Markdown (True): the
+        kept names first, compiled once per document rather than once per value."""
+        if not self.keep:
+            return {False: _QUOTED, True: _MARKDOWN_KEPT}
         names = "|".join(re.escape(k) for k in sorted(set(self.keep), key=len, reverse=True))
-        return re.compile(f"(?i:{names})|{kept.pattern}", re.M)
+        return {markdown: re.compile(f"(?i:{names})|{kept.pattern}", re.M)
+                for markdown, kept in ((False, _QUOTED), (True, _MARKDOWN_KEPT))}
+
+    @cached_property
+    def _spelling(self) -> tuple[re.Pattern, dict[str, str]] | None:
+        """Every glossary stem in one pattern, followed by one of its inflections, and what
+        each stem (lower case) becomes."""
+        stems = sorted(self.profile.spelling, key=len, reverse=True)
+        if not stems:
+            return None
+        pattern = re.compile(rf"\b({'|'.join(map(re.escape, stems))})(?=(?:{_INFLECTIONS})\b)",
+                             re.IGNORECASE)
+        return pattern, {stem.lower(): new for stem, new in self.profile.spelling.items()}
 
     def _rewrite(self, part: str, before: str, define: bool) -> str:
         for name in self.profile.names:
             part = self._names(part, before, name, define)
-        for stem, new in self.profile.spelling.items():
-            part = re.sub(rf"\b({re.escape(stem)})(?=(?:{_INFLECTIONS})\b)",
-                          lambda m: _same_case(m.group(1), new), part,
-                          flags=re.IGNORECASE)
+        if self._spelling is not None:
+            pattern, spelling = self._spelling
+            part = pattern.sub(lambda m: _same_case(m.group(1), spelling[m.group(1).lower()]),
+                               part)
         return part
 
     def _names(self, part: str, before: str, name: Name, define: bool) -> str:
         words = [re.escape(name.find)] + ([re.escape(name.short)] if name.short else [])
-        pattern = re.compile(rf"(?:\b(the|The)\s+)?\b({'|'.join(words)})\b(?![-\w])"
+        pattern = re.compile(rf"(?:\b(the|The)\s+)?\b(?:{'|'.join(words)})\b(?![-\w])"
                              r"(['’]s)?")
 
         def one(match: re.Match) -> str:
-            article, found, possessive = match.group(1), match.group(2), match.group(3) or ""
+            article, possessive = match.group(1), match.group(2) or ""
             if name.short and define and name.short in self.defined:
                 written = name.short
             elif name.short and define and not possessive:
