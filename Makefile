@@ -5,8 +5,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
+# Every package the venv gets, at an exact version with its hashes: yesterday's green holds
+# today. `make lock` refreshes it from pyproject.toml's ranges (uv, itself pinned here).
+LOCK   := requirements.txt
+UV     := uv==0.13.9
+PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: briefs test check bench golden preview clean
+.PHONY: briefs test check bench golden preview clean lock
 
 briefs: $(READY)
 	$(BIN)/briefgen build --all
@@ -40,12 +45,20 @@ golden: $(READY)
 
 # Debian's python3 lacks ensurepip unless python3-venv is installed: then make the venv
 # without pip and let the system pip install pip into it (`pip --python`, pip >= 22.3).
-$(READY): pyproject.toml
+$(READY): pyproject.toml $(LOCK)
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	  rm -rf $(VENV) && $(PYTHON) -m venv --without-pip $(VENV) && \
 	  $(PYTHON) -m pip --python $(BIN)/python install --quiet pip; }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PIP) install --require-hashes --only-binary :all: -r $(LOCK)
+	$(PIP) install --no-deps --no-build-isolation -e .
 	@touch $@
+
+# The lock covers every platform (--universal) and the build backend (setuptools), so the
+# editable install above needs nothing from outside it.
+lock: $(READY)
+	$(PIP) install $(UV)
+	printf 'setuptools>=68\n' | $(BIN)/uv pip compile pyproject.toml - --extra test \
+	  --generate-hashes --universal --python-version 3.11 --quiet -o $(LOCK)
 
 clean:
 	rm -rf $(VENV) dist bench/results.json bench/results.md .pytest_cache

@@ -52,6 +52,7 @@ Pos = tuple[int, int]
 
 # Lists and mappings inside each other, at most: the schema's deepest record needs six.
 MAX_DEPTH = 50
+TOO_DEEP = f"lists and mappings nested too deep; expected at most {MAX_DEPTH} levels, got more"
 # What YAML 1.1 lets a file hold as it is: tab, LF, CR, printable ASCII, NEL and the rest of
 # Unicode but surrogates, U+FFFE and U+FFFF (the same set libyaml's reader checks).
 _UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -144,8 +145,7 @@ class _Builder:
         Reading on is no option: libyaml takes time quadratic in the depth of nested brackets
         (a megabyte of ``[`` would take hours), so the parse ends here.
         """
-        self.problem(_pos(event), f"lists and mappings nested too deep; expected at most "
-                                  f"{MAX_DEPTH} levels, got more")
+        self.problem(_pos(event), TOO_DEEP)
         raise _Abandoned
 
 
@@ -268,6 +268,10 @@ def _syntax_problem(err: yaml.MarkedYAMLError, path: str, text: str) -> Problem:
     mark = err.problem_mark or err.context_mark
     loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
     what = err.problem or "invalid YAML"
+    if "maximum nesting depth" in what:
+        # libyaml 0.2.6 (PyYAML 6.0.4) has a depth limit of its own, which its scanner meets
+        # before the builder sees the events of flow brackets: the same problem as ours.
+        return Problem(loc, TOO_DEEP)
     at_tab = mark is not None and text[mark.index: mark.index + 1] == "\t"
     if at_tab or "tab character" in what:
         return Problem(loc, "YAML syntax error: a tab indents this line; expected spaces (YAML "
