@@ -36,7 +36,7 @@ MEASURE = """
 import resource, sys, time
 from pathlib import Path
 t = time.perf_counter()
-from briefgen.dataset import load_dataset
+from briefgen.validate import load_dataset
 imported = time.perf_counter()
 dataset = load_dataset(Path(sys.argv[1]))
 done = time.perf_counter()
@@ -132,8 +132,8 @@ PDF_MEASURE = """
 import json, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 from briefgen.brief import load_briefs
-from briefgen.build import build_brief, run_stages
-from briefgen.dataset import load_dataset
+from briefgen.build import build_formats, stages_of
+from briefgen.validate import load_dataset
 from briefgen.writers import typst_pdf
 from briefgen.writers.look import Look
 
@@ -150,14 +150,14 @@ results = {}
 for loaded in briefs:
     name = loaded.name
     # allow_overlength: WeasyPrint sets the two-page briefing on three; speed is measured here
-    build = lambda engine: build_brief(loaded, dataset, ["pdf"], out, pdf_engine=engine,
-                                       allow_overlength=True)
+    build = lambda engine: build_formats(loaded, dataset, ["pdf"], out, pdf_engine=engine,
+                                         allow_overlength=True)
     first = {e: timed(lambda: build(e)) for e in ("typst", "weasyprint")}
     warm = {e: median([timed(lambda: build(e)) for _ in range(runs)]) for e in ("typst", "weasyprint")}
     # The raw compile: the same page and the same JSON, handed to Typst in a new process, as
     # `typst compile page.typ --input document=...` would be: none of briefgen's stages
     # (select, compose, cite), data preparation or glyph check, and a cold Typst cache.
-    work = run_stages(loaded, dataset)
+    work = stages_of(loaded, dataset)
     look = Look.of(loaded)
     data = out / f"{name}.json"
     data.write_text(json.dumps(typst_pdf.document_data(work.document, look), ensure_ascii=False))
@@ -248,28 +248,36 @@ def mark(name):
     phases[name], last[0] = now - last[0], now
 import briefgen.cli, briefgen.release, briefgen.summary
 mark("import briefgen.cli and release (pydantic, PyYAML)")
-from briefgen.build import run_stages
+from briefgen.build import stages_of
 mark("import the stages (Jinja2, markdown-it-py, citeproc-py)")
-from briefgen.writers.docx import write_docx
+from briefgen.writers import writer
+write_docx = writer("docx")
 mark("import the DOCX writer (python-docx)")
-from briefgen.dataset import load_dataset
+from briefgen.validate import load_dataset
 from briefgen.brief import load_briefs
 from briefgen import manifest
 dataset = load_dataset(Path("data"))
 mark("load and validate the dataset")
 briefs = load_briefs([Path(sys.argv[1])], dataset, Path("templates"))
 mark("load and check the brief")
+from briefgen.select import select
+from briefgen.target import target
+selected = select(dataset, briefs[0].brief.select)
+mark("select its records")
 inputs = manifest.Inputs(dataset)
 for fmt in ("docx", "html", "md", "pdf"):
-    manifest.digest(inputs.of(briefs[0], fmt))
+    manifest.digest(inputs.of(target(briefs[0], fmt), briefs[0], selected))
 mark("hash the inputs of its four outputs")
 manifest.dataset_version(Path("data"))
 mark("git describe (the manifest's dataset version)")
-work = run_stages(briefs[0], dataset)
+from briefgen.build import run_stages
+work = run_stages(briefs[0], dataset, selected, briefs[0].style_file)
 mark("the stages")
 for stage, seconds in work.timings.items():
     phases[f"  of which {stage}"] = seconds
-write_docx(work.document, Path(tempfile.mkdtemp()) / "out.docx")
+docx_target = target(briefs[0], "docx")
+written = write_docx(work.document, docx_target, work.look)
+(Path(tempfile.mkdtemp()) / "out.docx").write_bytes(written.files[docx_target.files[0]])
 mark("write the DOCX")
 print(json.dumps(phases))
 """
@@ -348,8 +356,8 @@ BATCH_PDF = """
 import json, sys, tempfile, time
 from pathlib import Path
 from briefgen.brief import load_briefs
-from briefgen.build import build_brief, run_stages
-from briefgen.dataset import load_dataset
+from briefgen.build import build_formats, stages_of
+from briefgen.validate import load_dataset
 from briefgen.writers import typst_pdf
 from briefgen.writers.look import Look
 folder, data_out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -358,10 +366,10 @@ briefs = load_briefs(sorted((folder / "briefs").glob("*.yaml")), dataset, folder
 out = Path(tempfile.mkdtemp())
 start = time.perf_counter()
 for loaded in briefs:
-    build_brief(loaded, dataset, ["pdf"], out)
+    build_formats(loaded, dataset, ["pdf"], out)
 seconds = time.perf_counter() - start
 for loaded in briefs:     # the same documents' data, for Typst alone (not timed)
-    work = run_stages(loaded, dataset)
+    work = stages_of(loaded, dataset)
     data = typst_pdf.document_data(work.document, Look.of(loaded))
     (data_out / f"{loaded.name}.json").write_text(json.dumps(data, ensure_ascii=False, sort_keys=True))
 print(seconds, Look.of(briefs[0]).file("page.typ"))
@@ -407,7 +415,7 @@ import cProfile, json, pstats, sys, tempfile
 from pathlib import Path
 from briefgen import release
 from briefgen.brief import load_briefs
-from briefgen.dataset import load_dataset
+from briefgen.validate import load_dataset
 data, folder, count = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 formats = sys.argv[4].split(",") if sys.argv[4] else None
 dataset = load_dataset(data)
@@ -418,15 +426,17 @@ profile.enable()
 release.build_release(briefs, dataset, release.Settings(Path(tempfile.mkdtemp()), formats, jobs=1))
 profile.disable()
 stats = pstats.Stats(profile).stats
-wanted = {"build_release": "the whole build", "_brief": "hash the inputs (of which select)",
-          "select": "select (once, while hashing)", "compose": "stage: compose",
-          "cite_document": "stage: cite (citeproc-py)", "_check_glyphs": "glyph check",
-          "write_docx": "write DOCX", "compile_pdf": "write PDF (Typst compile and data)",
-          "write_html": "write HTML", "files": "write Markdown"}
+wanted = {("release", "build_release"): "the whole build",
+          ("manifest", "_brief"): "hash the inputs", ("select", "select"): "select (once a brief)",
+          ("compose", "compose"): "stage: compose", ("cite", "cite_document"): "stage: cite (citeproc-py)",
+          ("glyphs", "messages"): "glyph check", ("docx", "write"): "write DOCX",
+          ("typst_pdf", "compile_pdf"): "write PDF (Typst compile and data)",
+          ("html", "write"): "write HTML", ("markdown", "write"): "write Markdown"}
 found = dict.fromkeys(wanted.values(), 0.0)
 for (path, _, name), (_, _, _, cumulative, _) in stats.items():
-    if name in wanted and "briefgen" in path and (name != "files" or "markdown" in path):
-        found[wanted[name]] += cumulative / count
+    key = (Path(path).stem, name)
+    if key in wanted and "briefgen" in path:
+        found[wanted[key]] += cumulative / count
 found = {name: seconds for name, seconds in found.items() if seconds}
 print(json.dumps(found))
 """

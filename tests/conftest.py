@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.dataset import load_dataset
+from briefgen.validate import load_dataset
 from briefgen.errors import BriefgenError
 
 ROOTS = Path(__file__).parent / "roots"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefgen.brief import date_text, load_brief
-from briefgen.dataset import load_dataset
+from briefgen.validate import load_dataset
 
 from conftest import BRIEF, brief_problems, write
 

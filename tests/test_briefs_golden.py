@@ -19,11 +19,11 @@ import pytest
 from lxml import etree
 
 from briefgen.brief import load_brief
-from briefgen.build import run_stages
-from briefgen.dataset import load_dataset
+from briefgen.build import stages_of
+from briefgen.validate import load_dataset
 from briefgen.model import to_data
 from briefgen.writers import typst_pdf
-from briefgen.writers.docx import write_docx
+from briefgen.writers.docx import docx_bytes
 from briefgen.writers.html import render_page
 from briefgen.writers.look import Look
 
@@ -36,7 +36,7 @@ BRIEFS = sorted((PROJECT / "briefs").glob("*.yaml"))
 @pytest.fixture(scope="module")
 def works() -> dict:
     dataset = load_dataset(PROJECT / "data")
-    return {p.stem: run_stages(load_brief(p, dataset, PROJECT / "templates"), dataset)
+    return {p.stem: stages_of(load_brief(p, dataset, PROJECT / "templates"), dataset)
             for p in BRIEFS}
 
 
@@ -46,7 +46,7 @@ def _json(data) -> str:
 
 def _docx_part(work, tmp_path: Path, part: str) -> str:
     out = tmp_path / "brief.docx"
-    write_docx(work.document, out)
+    out.write_bytes(docx_bytes(work.document))
     with zipfile.ZipFile(out) as package:
         parsed = etree.fromstring(package.read(part), etree.XMLParser(remove_blank_text=True))
     return etree.tostring(parsed, pretty_print=True, encoding="unicode")

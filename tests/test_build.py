@@ -11,8 +11,8 @@ import pytest
 
 from briefgen import model as m
 from briefgen.brief import load_brief
-from briefgen.build import run_stages
-from briefgen.dataset import load_dataset
+from briefgen.build import stages_of
+from briefgen.validate import load_dataset
 
 from clients import libreoffice_pdf, notes, pandoc_json, pdf_pages, squash, stringify
 from conftest import PROJECT
@@ -23,7 +23,7 @@ START = PROJECT / "briefs" / "uk-westminster-hall-forb.yaml"
 @pytest.fixture(scope="module")
 def work():
     dataset = load_dataset(PROJECT / "data")
-    return run_stages(load_brief(START, dataset, PROJECT / "templates"), dataset)
+    return stages_of(load_brief(START, dataset, PROJECT / "templates"), dataset)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.dataset import load_dataset
+from briefgen.validate import load_dataset
 from briefgen.validate import normalise_text
 
 PROJECT = Path(__file__).parent.parent

@@ -9,7 +9,7 @@ import pytest
 from briefgen import model as m
 from briefgen.brief import load_brief
 from briefgen.compose import ComposeError, cite, compose, escape_markdown
-from briefgen.dataset import load_dataset
+from briefgen.validate import load_dataset
 from briefgen.parse import parse
 from briefgen.select import select
 
@@ -146,12 +146,12 @@ def test_groups_follow_the_brief_order(project):
 
 
 def test_an_audience_with_numbered_paragraphs_numbers_top_level_paragraphs(project):
-    from briefgen.build import run_stages
+    from briefgen.build import stages_of
 
     write(project, "templates/plain/audience.yaml", "label: Plain\nnumbered-paragraphs: true\n")
     write(project, "templates/plain/content.md.j2", "# Head\n\nOne.\n\n- item\n\nTwo.\n")
     dataset = load_dataset(Path("data"))
-    work = run_stages(load_brief(Path("briefs/b.yaml"), dataset, Path("templates")), dataset)
+    work = stages_of(load_brief(Path("briefs/b.yaml"), dataset, Path("templates")), dataset)
     assert [type(b).__name__ + ("#" if getattr(b, "numbered", False) else "")
             for b in work.document.blocks] == ["Heading", "Paragraph#", "BulletList", "Paragraph#"]
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.dataset import load_dataset
+from briefgen.validate import load_dataset
 from conftest import problems, write
 
 FINDING = """\

@@ -57,8 +57,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from briefgen.brief import load_briefs
-from briefgen.build import build_brief
-from briefgen.dataset import load_dataset
+from briefgen.build import build_formats
+from briefgen.validate import load_dataset
 from briefgen.writers.glyphs import coverage
 from clients import need, squash
 
@@ -194,7 +194,7 @@ def build(text: str, fmt: str, engine: str = "typst") -> tuple[str, list[str]]:
         [loaded] = load_briefs([HERE / "brief.yaml"], dataset, HERE / "templates")
         (folder / "out").mkdir()
         warnings: list = []
-        build_brief(loaded, dataset, [fmt], folder / "out", pdf_engine=engine, warnings=warnings)
+        build_formats(loaded, dataset, [fmt], folder / "out", pdf_engine=engine, warnings=warnings)
         return READERS[fmt](folder / "out" / f"brief.{fmt}"), [w.message for w in warnings]
 
 

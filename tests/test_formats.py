@@ -20,9 +20,9 @@ from lxml import etree
 
 from briefgen import model as m
 from briefgen.brief import load_brief
-from briefgen.build import run_stages
+from briefgen.build import stages_of
 from briefgen.cli import main
-from briefgen.dataset import load_dataset
+from briefgen.validate import load_dataset
 
 from clients import W_NS, docx_text, html_text, pdf_text, pdf_words, squash
 from conftest import PROJECT, write
@@ -59,7 +59,7 @@ def files(dist: dict[str, Path], name: str) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def documents() -> dict[str, m.Document]:
     dataset = load_dataset(PROJECT / "data")
-    return {p.stem: run_stages(load_brief(p, dataset, PROJECT / "templates"), dataset).document
+    return {p.stem: stages_of(load_brief(p, dataset, PROJECT / "templates"), dataset).document
             for p in BRIEFS}
 
 

@@ -20,12 +20,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefgen import cite, manifest
+from briefgen import manifest
 from briefgen.brief import load_briefs
-from briefgen.dataset import load_dataset
+from briefgen.validate import load_dataset
 from briefgen.progress import Progress, wants_bar
 from briefgen.release import BUILT, FAILED, SKIPPED, Done, Row, Shard, parse_shard, plan
 from briefgen.select import select
+from briefgen.styles import HOUSE_STYLES
+from briefgen.target import target
 from briefgen.summary import cells
 
 from clients import pdf_info_pages
@@ -249,14 +251,19 @@ def test_an_edited_source_rebuilds_the_briefs_that_can_cite_it(tmp_path):
     inputs = manifest.Inputs(dataset)
     briefs = {b.name: b for b in load_briefs(sorted((root / "briefs").glob("*.yaml")), dataset,
                                               root / "templates")}
-    before = {name: inputs.of(briefs[name], "md")["records"] for name in briefs}
+    before = {name: _records(inputs, briefs[name], dataset) for name in briefs}
     path = next(p for p in (root / "data" / "sources").glob("*.yaml")
                 if f"id: {other}\n" in p.read_text())
     path.write_text(path.read_text().replace(f"id: {other}\n", f"id: {other}\n  note: edited\n", 1))
-    changed = manifest.Inputs(load_dataset(root / "data"))
-    after = {name: changed.of(briefs[name], "md")["records"] for name in briefs}
+    changed_data = load_dataset(root / "data")
+    changed = manifest.Inputs(changed_data)
+    after = {name: _records(changed, briefs[name], changed_data) for name in briefs}
     assert after["by-text"] != before["by-text"]
     assert after["by-evidence"] == before["by-evidence"]
+
+
+def _records(inputs: manifest.Inputs, loaded, dataset) -> str:
+    return inputs.of(target(loaded, "md"), loaded, select(dataset, loaded.brief.select))["records"]
 
 
 def _evidence(record) -> set[str]:
@@ -388,9 +395,21 @@ def test_the_plan_is_sorted_by_brief_and_format(tmp_path):
     root = copy_project(tmp_path)
     dataset = load_dataset(root / "data")
     briefs = load_briefs(sorted((root / "briefs").glob("*.yaml")), dataset, root / "templates")
-    keys = plan(briefs, ["pdf", "md"])
+    planned = plan(briefs, ["pdf", "md"])
+    keys = [(t.brief, t.format) for t in planned]
     assert keys == sorted(keys) and len(keys) == 2 * len(briefs)
-    assert plan(briefs, ["pdf", "md"], Shard(1, 1)) == keys
+    assert plan(briefs, ["pdf", "md"], Shard(1, 1)) == planned
+
+
+def test_each_target_resolves_its_pdf_engine_once_command_line_first(tmp_path):
+    root = copy_project(tmp_path)
+    dataset = load_dataset(root / "data")
+    briefs = load_briefs(sorted((root / "briefs").glob("*.yaml")), dataset, root / "templates")
+    own = {t.brief: t.engine for t in plan(briefs, ["pdf"])}
+    assert own == {b.name: b.brief.pdf_engine for b in briefs}
+    assert {t.engine for t in plan(briefs, ["pdf"], pdf_engine="weasyprint")} == {"weasyprint"}
+    assert {t.writer for t in plan(briefs, ["pdf"], pdf_engine="weasyprint")} == {"pdf/weasyprint"}
+    assert {t.engine for t in plan(briefs, ["md", "docx"], pdf_engine="weasyprint")} == {None}
 
 
 @pytest.mark.parametrize("option, value, message", [
@@ -458,6 +477,16 @@ def test_the_summary_shows_words_against_the_limit():
     assert cells(Row("b", "md", FAILED, limit=2000))[2:6] == ("-", "-", "-", "-")
 
 
-def test_the_manifest_finds_house_styles_where_the_cite_pass_does():
-    for name, path in cite.HOUSE_STYLES.items():
-        assert manifest.style_file(name) == path
+def test_a_target_cites_with_the_file_of_its_house_style_or_its_own(tmp_path):
+    root = copy_project(tmp_path)
+    dataset = load_dataset(root / "data")
+    add_brief(root, "own-style", [dataset.records("findings")[0].id], ["md"])
+    (root / "own.csl").write_bytes(HOUSE_STYLES["un"].read_bytes())
+    path = root / "briefs" / "own-style.yaml"
+    path.write_text(path.read_text().replace("style: uk-oscola", "style: ../own.csl"))
+    briefs = {b.name: b for b in load_briefs(sorted((root / "briefs").glob("*.yaml")), dataset,
+                                              root / "templates")}
+    assert target(briefs["own-style"], "md").style.resolve() == (root / "own.csl").resolve()
+    for loaded in briefs.values():
+        if loaded.style in HOUSE_STYLES:
+            assert target(loaded, "pdf").style == HOUSE_STYLES[loaded.style]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefgen.brief import Rule, Selection
-from briefgen.dataset import Finding, Recommendation, Theme, load_dataset
+from briefgen.dataset import Finding, Recommendation, Theme
+from briefgen.validate import load_dataset
 from briefgen.select import period_bounds, pick, select
 
 from conftest import problems

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from briefgen.brief import load_brief
-from briefgen.build import run_stages
+from briefgen.build import stages_of
 from briefgen.cli import main
-from briefgen.dataset import load_dataset
+from briefgen.validate import load_dataset
 from briefgen.errors import Location
 from briefgen.model import plain_text
 from briefgen.terms import Origin, Terms, load_profile
@@ -122,7 +122,7 @@ def un_project(project):
 
 def test_a_un_brief_replaces_its_own_north_korea_and_keeps_the_quotation(un_project):
     dataset = load_dataset(Path("data"))
-    work = run_stages(load_brief(Path("briefs/b.yaml"), dataset, Path("templates")), dataset)
+    work = stages_of(load_brief(Path("briefs/b.yaml"), dataset, Path("templates")), dataset)
     text = plain_text(work.document.blocks)
     assert ("In the Democratic People's Republic of Korea (DPRK), the COI found an almost "
             "complete denial") in text
@@ -149,7 +149,7 @@ def test_actors_take_their_un_label_under_the_un_profile(un_project):
     write(un_project, "templates/plain/content.md.j2",
           "{% for g in by_addressee(recommendations) %}To the {{ g.label }}.\n{% endfor %}")
     dataset = load_dataset(Path("data"))
-    work = run_stages(load_brief(Path("briefs/b.yaml"), dataset, Path("templates")), dataset)
+    work = stages_of(load_brief(Path("briefs/b.yaml"), dataset, Path("templates")), dataset)
     assert work.markdown == "To the Government of the Democratic People's Republic of Korea.\n"
 
 
@@ -173,7 +173,7 @@ def test_a_source_title_in_the_project_s_text_keeps_its_words(un_project):
         "text: In North Korea, the COI found", "text: >-\n    In its report North Korea: A Case "
         "to Answer, a Call to Act, CSW asked for the COI; in North Korea, the COI found"))
     dataset = load_dataset(Path("data"))
-    work = run_stages(load_brief(Path("briefs/b.yaml"), dataset, Path("templates")), dataset)
+    work = stages_of(load_brief(Path("briefs/b.yaml"), dataset, Path("templates")), dataset)
     assert ("In its report North Korea: A Case to Answer, a Call to Act, CSW asked for the COI; "
             "in the Democratic People's Republic of Korea (DPRK), the COI found") \
         in plain_text(work.document.blocks)

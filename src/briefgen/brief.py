@@ -19,12 +19,12 @@ from pydantic import Field
 from .dataset import CONFIDENCE, KIND_BY_NAME, Dataset
 from .errors import LoadError, Location, Problem, ValidationError, describe, display_path
 from .load import YMap, load_file, locate, read_file
+from .styles import HOUSE_STYLES
 from .schema import DateText, FullDate, Id, Model, Text, did_you_mean, validate
 from .validate import unknown_id_message
 
 FORMATS = ("docx", "pdf", "html", "md")
 PDF_ENGINES = ("typst", "weasyprint")
-HOUSE_STYLES = ("uk-oscola", "un")
 ORDERS = Literal["as-listed", "date", "theme"]
 SELECTABLE = ("findings", "statistics", "quotes", "recommendations")
 
@@ -112,6 +112,11 @@ class LoadedBrief:
     @property
     def name(self) -> str:
         return self.brief.output or self.path.stem
+
+    @property
+    def style_file(self) -> Path:
+        """The CSL file the brief cites with."""
+        return HOUSE_STYLES.get(self.style) or Path(self.style)
 
     def loc(self, *where: Any) -> Location:
         return locate(self.tree, where) or Location(display_path(self.path))

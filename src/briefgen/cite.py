@@ -47,9 +47,9 @@ from . import model as m
 from .dataset import LOCATOR_KEYS, Source
 from .errors import BriefgenError, Location, Problem, display_path
 from .schema import did_you_mean
+from .styles import HOUSE_STYLES
+from .writers import markdown
 
-STYLES_DIR = Path(__file__).parent / "styles"
-HOUSE_STYLES = {"uk-oscola": STYLES_DIR / "uk-oscola.csl", "un": STYLES_DIR / "un.csl"}
 DEFAULT_LOCALE = "en-GB"
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 
@@ -83,8 +83,7 @@ def csl_item(source: Source) -> dict[str, Any]:
 
 def csl_json(sources: Iterable[Source]) -> str:
     """A CSL-JSON bibliography file, the same bytes for the same sources in the same order."""
-    items = [csl_item(source) for source in sources]
-    return json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return markdown.csl_json([csl_item(source) for source in sources])
 
 
 # --- the output format: italics and bold as marks no text can hold --------------------------
@@ -402,7 +401,7 @@ def load_style(name_or_path: str, base: Path) -> Style:
     root = _parse_style(path)
     locale = root.get("default-locale") or DEFAULT_LOCALE
     root.set_locale_list(locale, validate=False)
-    return Style(name_or_path, path, locale, root, name_or_path not in HOUSE_STYLES)
+    return Style(name_or_path, path, locale, root, path not in HOUSE_STYLES.values())
 
 
 def _missing_style(name: str) -> str:

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .dataset import KIND_BY_NAME, KINDS, Dataset, load_dataset
+from .dataset import KIND_BY_NAME, KINDS, Dataset
+from .validate import load_dataset
 from .brief import FORMATS, PDF_ENGINES, load_briefs
 from .errors import BriefgenError, Problem, UsageError
 from .listing import FILTERS, filter_records, render_table

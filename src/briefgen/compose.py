@@ -27,10 +27,11 @@ from .dataset import KIND_BY_NAME, Dataset, Evidence
 from .errors import BriefgenError, Location, Problem, display_path
 from .load import locate
 from .parse import parse
-from .sandbox import Sandbox
+from .sandbox import Sandbox, template_problem
 from .select import Selected
 from .schema import did_you_mean
 from .terms import Origin, Terms, Value, load_profile
+from .writers.markdown import escape_markdown
 
 TEMPLATE = "content.md.j2"
 
@@ -41,33 +42,6 @@ class ComposeError(BriefgenError):
 
 class Markdown(str):
     """Text that is already Markdown: printed as it is, not escaped."""
-
-
-# --- the one escaping function for Markdown -----------------------------------------------
-
-# Every ASCII punctuation character that means something to CommonMark or Pandoc's Markdown
-# inline (emphasis, code, links, citations, HTML, entities, maths, super/subscript, tables).
-INLINE_SPECIALS = re.compile(r"([\\`*_{}\[\]<>!&~^$@|#])")
-# At the start of a line these begin a block: lists, headings (escaped above), quotes, rules.
-BLOCK_START = re.compile(r"^(\s*)(\d+)([.)])|^(\s*)([-+=:])")
-
-
-def escape_markdown(text: str) -> str:
-    """Plain text as Markdown that reads back as the same text.
-
-    Line breaks become spaces (a paragraph's text is one line, so nothing in it can start a
-    block); each special character gets a backslash, which CommonMark and Pandoc both allow
-    before any ASCII punctuation.
-    """
-    text = re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", str(text))
-    text = INLINE_SPECIALS.sub(r"\\\1", text)
-    return BLOCK_START.sub(_escape_block_start, text)
-
-
-def _escape_block_start(found: re.Match) -> str:
-    if found[2]:
-        return f"{found[1]}{found[2]}\\{found[3]}"
-    return f"{found[4]}\\{found[5]}"
 
 
 class FreeText(Value):
@@ -300,47 +274,6 @@ def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
         _TERMS.reset(token)
 
 
-def template_problem(err: Exception, template_path: Path) -> Problem:
-    """Any error of a template as one located problem: a syntax error at its line, a rendering
-    error (undefined value, sandbox refusal, endless recursion, an error raised by something
-    it called) at the template line it happened on. The content templates and the HTML page
-    templates both report through here."""
-    if isinstance(err, jinja2.TemplateSyntaxError):
-        return Problem(_template_loc(err.filename or str(template_path), err.lineno),
-                       f"template syntax error: {err.message}")
-    return Problem(_runtime_loc(err, template_path), _runtime_message(err))
-
-
-def _template_loc(filename: str, line: int | None) -> Location:
-    return Location(display_path(filename), line or 0, 1 if line else 0)
-
-
-def _runtime_loc(err: Exception, template_path: Path) -> Location:
-    """The template line a rendering error happened on (Jinja maps its frames to it)."""
-    frames = [f for f in traceback.extract_tb(err.__traceback__)
-              if f.filename and f.filename.endswith(".j2")]
-    if frames:
-        return _template_loc(frames[-1].filename, frames[-1].lineno)
-    return Location(display_path(template_path))
-
-
-def _runtime_message(err: Exception) -> str:
-    if isinstance(err, jinja2.UndefinedError):
-        return f"template uses an undefined value: {err.message}"
-    if isinstance(err, jinja2.exceptions.SecurityError):
-        return f"template tried something the sandbox forbids: {err}"
-    if isinstance(err, jinja2.TemplateNotFound):
-        return (f"template {err.name!r} not found; expected the name of a template inside "
-                f"the template folder, got none of that name there")
-    if isinstance(err, RecursionError):
-        return ("template calls itself without end; expected an include or macro that stops, "
-                "got recursion deeper than Python allows")
-    if isinstance(err, jinja2.TemplateError):
-        return f"template error: {err}"
-    text = " ".join(str(err).split())
-    return f"template error: {type(err).__name__}: {text[:200]}"
-
-
 # --- the document -------------------------------------------------------------------------
 
 @dataclass
@@ -359,7 +292,8 @@ def compose(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     markdown = render(loaded, dataset, selected, terms)
     blocks = parse(markdown)
     blocks = number_paragraphs(blocks) if numbered else unmark_headings(blocks)
-    return Composed(markdown, m.Document(head, blocks), terms.problems if terms else [])
+    return Composed(markdown, m.Document(head, blocks, markdown=markdown),
+                    terms.problems if terms else [])
 
 
 def terms_for(loaded: LoadedBrief, dataset: Dataset) -> Terms | None:

@@ -8,13 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from .errors import Location, Problem, ValidationError, describe, display_path
 from .load import YSeq, read_file
 from .schema import DateText, Id, Model, Number, Period, Text, did_you_mean, validate
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks an id that names a record of another kind; ``validate`` checks it exists."""
+
+    kind: str
+
+
+def ref(kind: str) -> Any:
+    """An id naming a record of ``kind``: the schema is the one table of references."""
+    return Annotated[Id, Ref(kind)]
+
 
 LOCATOR_KEYS = ("page", "paragraph", "section", "note", "chapter", "figure", "table", "line",
                 "benchmark")
@@ -34,7 +46,7 @@ CSL_TYPES = Literal[
 class Evidence(Model):
     """A pinpoint citation: a source and exactly one locator."""
 
-    source: Id
+    source: ref("sources")
     page: Text | None = None
     paragraph: Text | None = None
     section: Text | None = None
@@ -124,12 +136,12 @@ class Source(Model):
 class Finding(Model):
     id: Id
     text: Text
-    themes: list[Id] = Field(min_length=1)
+    themes: list[ref("themes")] = Field(min_length=1)
     period: Period | None = None
     confidence: CONFIDENCE
     evidence: list[Evidence] = Field(min_length=1)
-    statistics: list[Id] = []
-    quotes: list[Id] = []
+    statistics: list[ref("statistics")] = []
+    quotes: list[ref("quotes")] = []
 
 
 class Value(Model):
@@ -142,7 +154,7 @@ class Statistic(Model):
     id: Id
     kind: Literal["survey", "count"]
     title: Text
-    themes: list[Id] = Field(min_length=1)
+    themes: list[ref("themes")] = Field(min_length=1)
     period: Period | None = None
     population: Text | None = None
     unit: Text
@@ -156,7 +168,7 @@ class Quote(Model):
     id: Id
     text: Text
     speaker: Text | None = None   # None: the source prints the quotation unattributed
-    themes: list[Id] = Field(min_length=1)
+    themes: list[ref("themes")] = Field(min_length=1)
     period: Period | None = None
     evidence: list[Evidence] = Field(min_length=1)
     note: Text | None = None
@@ -164,7 +176,7 @@ class Quote(Model):
 
 class Benchmark(Model):
     number: int
-    group: Id
+    group: ref("benchmark-groups")
 
 
 class Status(Model):
@@ -177,15 +189,15 @@ class Status(Model):
 class Recommendation(Model):
     id: Id
     text: Text
-    addressees: list[Id] = Field(min_length=1)
-    themes: list[Id] = Field(min_length=1)
+    addressees: list[ref("actors")] = Field(min_length=1)
+    themes: list[ref("themes")] = Field(min_length=1)
     period: Period | None = None
     benchmark: Benchmark | None = None
     evidence: list[Evidence] = Field(min_length=1)
     status: list[Status] = []
     # Recommendations of other sources that make the same call (a person's judgement, since
     # two reports rarely share wording); a brief selecting several prints one, citing all.
-    same_as: list[Id] = Field([], alias="same-as")
+    same_as: list[ref("recommendations")] = Field([], alias="same-as")
 
 
 @dataclass(frozen=True)
@@ -313,13 +325,12 @@ def _file_entries(path: Path, kind: Kind) -> tuple[list[Entry] | None, list[Prob
     return entries, problems
 
 
-def load_dataset(root: Path) -> Dataset:
-    """Load and validate a data folder; raise ValidationError listing every problem."""
-    from .validate import cross_check  # the cross-checks need the loaded records
-
+def read_dataset(root: Path) -> tuple[Dataset | None, list[Problem]]:
+    """Every record of a data folder, each checked against its schema, with every problem
+    found; None for a folder that is not there. The checks across records are ``validate``'s."""
     if not root.is_dir():
-        raise ValidationError([Problem(Location(display_path(root)),
-                                       "no data folder; expected a folder of YAML files, got nothing there")])
+        return None, [Problem(Location(display_path(root)),
+                              "no data folder; expected a folder of YAML files, got nothing there")]
     dataset, problems = Dataset(root), _stray_problems(root)
     for kind in KINDS:
         files = kind_files(root, kind)
@@ -334,7 +345,31 @@ def load_dataset(root: Path) -> Dataset:
                 dataset.unreadable.add(kind.name)
             problems += found
     _index(dataset)
-    problems += cross_check(dataset)
-    if problems:
-        raise ValidationError(problems)
-    return dataset
+    return dataset, problems
+
+
+# --- references, from the schema -------------------------------------------------------------
+
+def references(model: type[BaseModel]) -> list[tuple[tuple, str]]:
+    """Every (key path, kind) where a record of ``model`` names another record: the keys from
+    the record down as YAML writes them, '*' standing for every item of a list."""
+    found: list[tuple[tuple, str]] = []
+    for name, info in model.model_fields.items():
+        found += _refs(info.annotation, tuple(info.metadata), (info.alias or name,))
+    return found
+
+
+def _refs(annotation: Any, metadata: tuple, path: tuple) -> list[tuple[tuple, str]]:
+    marks = [m.kind for m in metadata if isinstance(m, Ref)]
+    if marks:
+        return [(path, marks[0])]
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _refs(args[0], tuple(annotation.__metadata__), path)
+    if origin is list:
+        return _refs(args[0], (), path + ("*",))
+    if origin is Union or (origin is not None and type(None) in args):
+        return [r for arg in args if arg is not type(None) for r in _refs(arg, (), path)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [(path + sub, kind) for sub, kind in references(annotation)]
+    return []

@@ -14,11 +14,18 @@ An output's inputs are:
   audience's folder. A source edit rebuilds only the briefs that can print it;
 - ``audience``: every file in the audience's template folder; ``look``: every file of
   briefgen's default look; ``style``: the CSL file; ``reference-docx`` (DOCX only);
-- ``format``, ``pdf-engine`` (PDF only) and ``epoch``, the seconds the document is dated with
-  (``SOURCE_DATE_EPOCH``, else the brief's date);
+- the output's ``Target`` (``target.py``): ``format``, ``pdf-engine`` (PDF only), ``style``
+  (the CSL file's hash), ``reference-docx`` (DOCX only), and ``epoch``, the seconds the
+  document is dated with (``SOURCE_DATE_EPOCH``, else the brief's date);
 - ``versions``: briefgen's version and the libraries that shape the bytes (typst, weasyprint,
   python-docx, citeproc-py), and ``code``, a hash of briefgen's own modules, so a change to
   briefgen between version numbers rebuilds too.
+
+The inputs are a pure function of the Target, the brief and the records its rules picked, which
+the release selects once per brief and hands to the build too.
+
+An output built over its word or page limit by ``--allow-overlength`` says so in
+``allowed-overlength``, so the next build without that flag builds it again (and fails it).
 
 The manifest itself is deterministic: sorted keys, outputs in (brief, format) order, paths
 relative to the output folder, no timestamps. Fonts installed on the machine are not inputs.
@@ -43,13 +50,12 @@ from . import __version__
 from .brief import SELECTABLE, LoadedBrief
 from .dataset import KINDS, Dataset
 from .errors import Location, Problem
-from .select import Selected, select
-from .writers.epoch import default_epoch
+from .select import Selected
+from .target import Target
 from .writers.look import DEFAULT_LOOK
 
 MANIFEST = "manifest.json"
 PACKAGE = Path(__file__).resolve().parent
-STYLES = PACKAGE / "styles"        # cite.HOUSE_STYLES names the same files (a test checks)
 TOOLS = ("typst", "weasyprint", "python-docx", "citeproc-py")
 VOCABULARIES = tuple(k.name for k in KINDS if k.name not in SELECTABLE and k.name != "sources")
 _CITED = re.compile(r"@([a-z0-9]+(?:-[a-z0-9]+)*)")
@@ -110,11 +116,6 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
-def style_file(style: str) -> Path:
-    """The CSL file a brief cites with: a house style's name or a path (LoadedBrief.style)."""
-    return Path(style) if style.endswith(".csl") else STYLES / f"{style}.csl"
-
-
 # --- inputs --------------------------------------------------------------------------------
 
 @dataclass
@@ -122,10 +123,9 @@ class Inputs:
     """The input hashes of outputs, with what briefs and formats share computed once."""
 
     dataset: Dataset
-    pdf_engine: str | None = None           # the command line's choice, over each brief's
-    selected: dict[str, Selected] = field(default_factory=dict)   # by brief, for the build
     _audiences: dict[Path, dict[str, bytes]] = field(default_factory=dict)
     _briefs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _files: dict[Path, str] = field(default_factory=dict)
 
     @cached_property
     def shared(self) -> dict[str, Any]:
@@ -141,27 +141,28 @@ class Inputs:
     def vocabularies(self) -> dict[str, Any]:
         return {kind: [_dump(r) for r in self.dataset.records(kind)] for kind in VOCABULARIES}
 
-    def engine(self, loaded: LoadedBrief, fmt: str) -> str | None:
-        return (self.pdf_engine or loaded.brief.pdf_engine) if fmt == "pdf" else None
-
-    def of(self, loaded: LoadedBrief, fmt: str) -> dict[str, Any]:
+    def of(self, target: Target, loaded: LoadedBrief, selected: Selected) -> dict[str, Any]:
         """Every input of one output, each a hash or a short value."""
-        inputs = {**self._brief(loaded), **self.shared, "format": fmt,
-                  "pdf-engine": self.engine(loaded, fmt)}
-        if fmt == "docx" and loaded.reference_docx is not None:
-            inputs["reference-docx"] = file_sha256(loaded.reference_docx)
+        inputs = {**self._brief(loaded, selected), **self.shared, "format": target.format,
+                  "pdf-engine": target.engine, "style": self._file(target.style),
+                  "epoch": target.epoch}
+        if target.reference_docx is not None:
+            inputs["reference-docx"] = self._file(target.reference_docx)
         return inputs
 
-    def _brief(self, loaded: LoadedBrief) -> dict[str, Any]:
+    def _file(self, path: Path) -> str:
+        if path not in self._files:
+            self._files[path] = file_sha256(path)
+        return self._files[path]
+
+    def _brief(self, loaded: LoadedBrief, selected: Selected) -> dict[str, Any]:
         if loaded.name not in self._briefs:
             brief_bytes = loaded.path.read_bytes()
             audience = self._audience(loaded.template_dir)
             self._briefs[loaded.name] = {
                 "brief": sha256(brief_bytes),
-                "records": self._records(loaded, [brief_bytes, *audience.values()]),
+                "records": self._records(selected, [brief_bytes, *audience.values()]),
                 "audience": files_digest(audience),
-                "style": file_sha256(style_file(loaded.style)),
-                "epoch": default_epoch(loaded.brief.date),
             }
         return self._briefs[loaded.name]
 
@@ -170,9 +171,8 @@ class Inputs:
             self._audiences[folder] = folder_files(folder)
         return self._audiences[folder]
 
-    def _records(self, loaded: LoadedBrief, texts: list[bytes]) -> str:
+    def _records(self, selected: Selected, texts: list[bytes]) -> str:
         """The picked records, the vocabularies and the sources the brief can cite."""
-        selected = self.selected[loaded.name] = select(self.dataset, loaded.brief.select)
         picked = {kind: [_dump(r) for r in getattr(selected, kind)] for kind in SELECTABLE}
         cited = _cited_sources(picked)
         for text in texts:
@@ -194,10 +194,11 @@ def file_record(path: Path, out_dir: Path) -> dict[str, Any]:
 
 
 def entry(brief: str, fmt: str, files: list[dict[str, Any]], inputs: dict[str, Any], *,
-          pages: int | None, words: int, notes: int,
-          warnings: list[dict[str, Any]]) -> dict[str, Any]:
+          pages: int | None, words: int, notes: int, warnings: list[dict[str, Any]],
+          allowed_overlength: bool = False) -> dict[str, Any]:
     return {"brief": brief, "format": fmt, "files": files, "pages": pages, "words": words,
-            "notes": notes, "warnings": warnings, "inputs": inputs, "digest": digest(inputs)}
+            "notes": notes, "warnings": warnings, "allowed-overlength": allowed_overlength,
+            "inputs": inputs, "digest": digest(inputs)}
 
 
 def warning_record(warning: Problem) -> dict[str, Any]:

@@ -149,6 +149,10 @@ class Document:
     blocks: tuple[Block, ...]
     notes: tuple[Note, ...] = ()
     bibliography: tuple[str, ...] = field(default=())   # cited source ids, first-cited order
+    # Carried for the Markdown export, not laid out (``to_data`` leaves them out): the
+    # Markdown the blocks were parsed from, and the CSL-JSON items of the cited sources.
+    markdown: str = field(default="", metadata={"laid_out": False})
+    references: tuple[dict, ...] = field(default=(), metadata={"laid_out": False})
 
 
 # --- walking -----------------------------------------------------------------------------
@@ -212,7 +216,8 @@ def to_data(node: Any) -> Any:
     if is_dataclass(node):
         data = {"type": type(node).__name__}
         for f in fields(node):
-            data[f.name] = to_data(getattr(node, f.name))
+            if f.metadata.get("laid_out", True):
+                data[f.name] = to_data(getattr(node, f.name))
         return data
     if isinstance(node, (list, tuple)):
         return [to_data(n) for n in node]

@@ -1,7 +1,8 @@
 """Release builds: plan every output, skip the unchanged ones, build the rest in parallel.
 
-An output is one format of one brief. The plan is the sorted list of (brief, format) pairs,
-cut to a shard when asked (``--shard K/N``: the K-th of N contiguous parts, so a brief's
+An output is one format of one brief, planned as a ``Target`` (``target.py``), which resolves
+every per-output rule once. The plan is the Targets sorted by (brief, format), cut to a shard
+when asked (``--shard K/N``: the K-th of N contiguous parts, so a brief's
 formats mostly stay together and its stages run once). An output whose inputs hash as the
 manifest recorded, and whose files are intact, is skipped (``manifest.py``); the others are
 built brief by brief, all formats of a brief together or none of them (``build.build_brief``).
@@ -30,10 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import limits, manifest
+from . import manifest
 from .brief import LoadedBrief, load_briefs
-from .dataset import Dataset, load_dataset
-from .select import Selected
+from .dataset import Dataset
+from .limits import limits_of
+from .select import Selected, select
+from .target import Target, targets
+from .validate import load_dataset
 from .errors import BriefgenError, Location, Problem, UsageError, WriteError, display_path
 
 BUILT, SKIPPED, FAILED = "built", "skipped (unchanged)", "failed"
@@ -71,12 +75,17 @@ def parse_jobs(text: str | None) -> int:
     raise UsageError(f"bad --jobs {text!r}; expected a whole number of at least 1, such as 2")
 
 
-def plan(briefs: list[LoadedBrief], formats: list[str] | None,
-         shard: Shard | None = None) -> list[manifest.Key]:
-    """Every (brief, format) to consider: the formats asked for, else each brief's own."""
-    keys = sorted((loaded.name, fmt) for loaded in briefs
-                  for fmt in dict.fromkeys(formats or loaded.brief.formats))
-    return shard.take(keys) if shard else keys
+def plan(briefs: list[LoadedBrief], formats: list[str] | None, shard: Shard | None = None,
+         pdf_engine: str | None = None) -> list[Target]:
+    """Every output to consider, by (brief, format): the formats asked for, else each brief's
+    own; ``pdf_engine`` is the command line's choice."""
+    planned = sorted((t for loaded in briefs for t in targets(loaded, formats, pdf_engine)),
+                     key=key_of)
+    return shard.take(planned) if shard else planned
+
+
+def key_of(target: Target) -> manifest.Key:
+    return target.brief, target.format
 
 
 # --- results -------------------------------------------------------------------------------
@@ -119,18 +128,22 @@ class Release:
 
 @dataclass(frozen=True)
 class Task:
-    """One brief to build: its formats not skipped, and the records hashing picked for it."""
+    """One brief to build: its Targets not skipped, and the records its rules pick."""
 
     brief: str
-    formats: list[str]
-    selected: Selected | None = None
+    targets: list[Target]
+    selected: Selected
+
+    @property
+    def formats(self) -> list[str]:
+        return [t.format for t in self.targets]
 
 
 @dataclass(frozen=True)
 class Settings:
     out_dir: Path
     formats: list[str] | None = None
-    pdf_engine: str | None = None
+    pdf_engine: str | None = None       # the command line's; each Target resolves its own
     strict: bool = False
     force: bool = False
     jobs: int = 1
@@ -141,25 +154,22 @@ class Settings:
 
 # --- building one brief (in this process or a worker) --------------------------------------
 
-def build_one(loaded: LoadedBrief, dataset: Dataset, formats: list[str], settings: Settings,
-              selected: Selected | None = None) -> Done:
-    """One brief's formats, all or none; every failure is a problem, never an exception.
-    ``selected``: the records its rules pick, when hashing its inputs picked them already."""
+def build_one(loaded: LoadedBrief, dataset: Dataset, task: Task, settings: Settings) -> Done:
+    """One brief's Targets, all or none; every failure is a problem, never an exception."""
     from .build import build_brief   # the writers load only when a brief builds
 
-    done = Done(loaded.name, formats)
+    done = Done(loaded.name, task.formats)
     try:
-        outputs = build_brief(loaded, dataset, formats, settings.out_dir,
-                              pdf_engine=settings.pdf_engine, strict=settings.strict,
-                              allow_overlength=settings.allow_overlength,
-                              warnings=done.warnings, selected=selected)
+        outputs = build_brief(loaded, dataset, task.selected, task.targets, settings.out_dir,
+                              strict=settings.strict, allow_overlength=settings.allow_overlength,
+                              warnings=done.warnings)
         warnings = [manifest.warning_record(w) for w in done.warnings]
         for output in outputs:
-            done.made[output.format] = {
+            done.made[output.target.format] = {
                 "files": [manifest.file_record(p, settings.out_dir) for p in output.paths],
                 "pages": output.pages, "words": output.words, "notes": output.notes,
-                "warnings": warnings}
-            done.seconds[output.format] = output.seconds
+                "warnings": warnings, "allowed_overlength": output.over_allowed}
+            done.seconds[output.target.format] = output.seconds
     except BriefgenError as err:
         done.problems = err.problems
     except OSError as err:
@@ -206,8 +216,7 @@ def _warm(engines: set[str]) -> None:
 
 
 def _work(task: Task, settings: Settings) -> Done:
-    return build_one(_worker["briefs"][task.brief], _worker["dataset"], task.formats, settings,
-                     task.selected)
+    return build_one(_worker["briefs"][task.brief], _worker["dataset"], task, settings)
 
 
 def _context() -> Any:
@@ -225,7 +234,7 @@ def _in_pool(tasks: list[Task], briefs: dict[str, LoadedBrief], dataset: Dataset
     """Briefs shared among ``jobs`` workers. A worker that dies takes its pool down; then each
     unfinished brief is built again alone, so only the one that kills its worker fails."""
     start = (dataset.root, [b.path for b in briefs.values()], _templates(briefs),
-             _engines(tasks, briefs, settings))
+             _engines(tasks))
     _worker.update(dataset=dataset, briefs=briefs)
     try:
         unfinished = _pool(tasks, jobs, start, settings, on_done)
@@ -264,13 +273,10 @@ def _died(loc: Location) -> Problem:
                         "a library it uses; please report it); expected a build, got no result")
 
 
-def _engines(tasks: list[Task], briefs: dict[str, LoadedBrief], settings: Settings) -> set[str]:
-    engines = set()
-    for task in tasks:
-        engines |= {fmt for fmt in task.formats if fmt == "docx"}
-        if "pdf" in task.formats:
-            engines.add(settings.pdf_engine or briefs[task.brief].brief.pdf_engine)
-    return engines
+def _engines(tasks: list[Task]) -> set[str]:
+    """What the workers will write with: docx, and each PDF engine."""
+    return {t.engine or t.format for task in tasks for t in task.targets
+            if t.format in ("docx", "pdf")}
 
 
 def _templates(briefs: dict[str, LoadedBrief]) -> Path:
@@ -286,21 +292,25 @@ def build_release(briefs: list[LoadedBrief], dataset: Dataset, settings: Setting
     """Every planned output: skipped when unchanged, else built; the manifest rewritten."""
     began = time.perf_counter()
     by_name = {b.name: b for b in briefs}
-    keys = plan(briefs, settings.formats, settings.shard)
-    inputs = manifest.Inputs(dataset, settings.pdf_engine)
-    wanted = {key: inputs.of(by_name[key[0]], key[1]) for key in keys}
+    planned = plan(briefs, settings.formats, settings.shard, settings.pdf_engine)
+    # Each brief's records are picked once, here: the manifest hashes them, the build uses them.
+    selected = {name: select(dataset, by_name[name].brief.select)
+                for name in dict.fromkeys(t.brief for t in planned)}
+    inputs = manifest.Inputs(dataset)
+    wanted = {key_of(t): inputs.of(t, by_name[t.brief], selected[t.brief]) for t in planned}
     old = manifest.read(settings.out_dir)
-    skipped = {key for key in keys if _skip(old.get(key), wanted[key], settings)}
-    formats: dict[str, list[str]] = {}
-    for name, fmt in keys:
-        if (name, fmt) not in skipped:
-            formats.setdefault(name, []).append(fmt)
-    tasks = [Task(name, fmts, inputs.selected.get(name)) for name, fmts in formats.items()]
+    skipped = {key_of(t) for t in planned if _skip(old.get(key_of(t)), wanted[key_of(t)], settings)}
+    todo: dict[str, list[Target]] = {}
+    for t in planned:
+        if key_of(t) not in skipped:
+            todo.setdefault(t.brief, []).append(t)
+    tasks = [Task(name, brief_targets, selected[name]) for name, brief_targets in todo.items()]
     jobs = max(1, min(settings.jobs, len(tasks)))
     if progress:
-        progress.start(len(keys) - len(skipped), len(skipped), jobs)
+        progress.start(len(planned) - len(skipped), len(skipped), jobs)
     done = _build(tasks, by_name, dataset, settings, jobs, progress) if tasks else {}
-    release = _assemble(keys, by_name, skipped, old, done, wanted)
+    keys = [key_of(t) for t in planned]
+    release = _assemble(keys, by_name, skipped, old, done)
     release.jobs, release.seconds = jobs, time.perf_counter() - began
     if progress:
         progress.finish()
@@ -314,13 +324,9 @@ def _skip(record: dict | None, inputs: dict, settings: Settings) -> bool:
     through when it is not given again."""
     if settings.force or (settings.strict and record and record.get("warnings")):
         return False
-    if not settings.allow_overlength and record and _allowed_over(record):
+    if not settings.allow_overlength and record and record.get("allowed-overlength"):
         return False
     return manifest.unchanged(record, inputs, settings.out_dir)
-
-
-def _allowed_over(record: dict) -> bool:
-    return any(limits.ALLOWED in str(w) for w in record.get("warnings", []))
 
 
 def _build(tasks: list[Task], briefs: dict[str, LoadedBrief], dataset: Dataset,
@@ -335,7 +341,7 @@ def _build(tasks: list[Task], briefs: dict[str, LoadedBrief], dataset: Dataset,
 
     if jobs == 1:
         for task in tasks:
-            on_done(build_one(briefs[task.brief], dataset, task.formats, settings, task.selected))
+            on_done(build_one(briefs[task.brief], dataset, task, settings))
     else:
         _in_pool(tasks, briefs, dataset, settings, jobs, on_done)
     if created and not any(settings.out_dir.iterdir()):
@@ -362,10 +368,10 @@ def os_problem(out_dir: Path, err: OSError) -> Problem:
 
 
 def _assemble(keys: list[manifest.Key], briefs: dict[str, LoadedBrief], skipped: set,
-              old: dict, done: dict[str, Done], wanted: dict) -> Release:
+              old: dict, done: dict[str, Done]) -> Release:
     rows, problems, warnings = [], [], []
     for name, fmt in keys:
-        limit = limits.limits_of(briefs[name])
+        limit = limits_of(briefs[name])
         if (name, fmt) in skipped:
             rec = old[(name, fmt)]
             rows.append(Row(name, fmt, SKIPPED, rec.get("pages"), rec.get("words"), limit.words,

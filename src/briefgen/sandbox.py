@@ -17,10 +17,15 @@ are.
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
 from typing import Any
 
+import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
+
+from .errors import Location, Problem, display_path
 
 # Everything pydantic's BaseModel defines: model_*, parse_*, schema*, copy, dict, json, ...
 MODEL_MACHINERY = frozenset(dir(BaseModel))
@@ -38,3 +43,46 @@ class Sandbox(ImmutableSandboxedEnvironment):
         if attr in MODEL_MACHINERY and _is_model(obj):
             return False
         return super().is_safe_attribute(obj, attr, value)
+
+
+# --- what a template did wrong, located ----------------------------------------------------
+
+def template_problem(err: Exception, template_path: Path) -> Problem:
+    """Any error of a template as one located problem: a syntax error at its line, a rendering
+    error (undefined value, sandbox refusal, endless recursion, an error raised by something
+    it called) at the template line it happened on. The content templates and the HTML page
+    templates both report through here."""
+    if isinstance(err, jinja2.TemplateSyntaxError):
+        return Problem(_template_loc(err.filename or str(template_path), err.lineno),
+                       f"template syntax error: {err.message}")
+    return Problem(_runtime_loc(err, template_path), _runtime_message(err))
+
+
+def _template_loc(filename: str, line: int | None) -> Location:
+    return Location(display_path(filename), line or 0, 1 if line else 0)
+
+
+def _runtime_loc(err: Exception, template_path: Path) -> Location:
+    """The template line a rendering error happened on (Jinja maps its frames to it)."""
+    frames = [f for f in traceback.extract_tb(err.__traceback__)
+              if f.filename and f.filename.endswith(".j2")]
+    if frames:
+        return _template_loc(frames[-1].filename, frames[-1].lineno)
+    return Location(display_path(template_path))
+
+
+def _runtime_message(err: Exception) -> str:
+    if isinstance(err, jinja2.UndefinedError):
+        return f"template uses an undefined value: {err.message}"
+    if isinstance(err, jinja2.exceptions.SecurityError):
+        return f"template tried something the sandbox forbids: {err}"
+    if isinstance(err, jinja2.TemplateNotFound):
+        return (f"template {err.name!r} not found; expected the name of a template inside "
+                f"the template folder, got none of that name there")
+    if isinstance(err, RecursionError):
+        return ("template calls itself without end; expected an include or macro that stops, "
+                "got recursion deeper than Python allows")
+    if isinstance(err, jinja2.TemplateError):
+        return f"template error: {err}"
+    text = " ".join(str(err).split())
+    return f"template error: {type(err).__name__}: {text[:200]}"

@@ -8,33 +8,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from .dataset import KIND_BY_NAME, Dataset, Entry, tree_id
-from .errors import Problem
+from .dataset import KIND_BY_NAME, KINDS, Dataset, Entry, read_dataset, references, tree_id
+from .errors import Problem, ValidationError
 from .load import locate
 from .schema import did_you_mean
 
-# Which kind a reference at a key must name. The path is the keys from the record down,
-# '*' standing for every item of a list.
-REFERENCES: dict[str, list[tuple[tuple, str]]] = {
-    "sources": [(("cited-in", "*", "source"), "sources")],
-    "findings": [
-        (("themes", "*"), "themes"),
-        (("evidence", "*", "source"), "sources"),
-        (("statistics", "*"), "statistics"),
-        (("quotes", "*"), "quotes"),
-    ],
-    "statistics": [(("themes", "*"), "themes"), (("evidence", "*", "source"), "sources")],
-    "quotes": [(("themes", "*"), "themes"), (("evidence", "*", "source"), "sources")],
-    "recommendations": [
-        (("themes", "*"), "themes"),
-        (("addressees", "*"), "actors"),
-        (("benchmark", "group"), "benchmark-groups"),
-        (("evidence", "*", "source"), "sources"),
-        (("status", "*", "evidence", "*", "source"), "sources"),
-        (("same-as", "*"), "recommendations"),
-    ],
-}
+# Which kind a reference at a key must name, read off the schema (``dataset.ref``).
+REFERENCES: dict[str, list[tuple[tuple, str]]] = {k.name: references(k.model) for k in KINDS}
 
 PERCENT_TOLERANCE = 1.0
 
@@ -175,3 +157,15 @@ def cross_check(dataset: Dataset) -> list[Problem]:
     for check in CHECKS:
         problems += check(dataset)
     return problems
+
+
+# --- the stage -------------------------------------------------------------------------------
+
+def load_dataset(root: Path) -> Dataset:
+    """Load and validate a data folder; raise ValidationError listing every problem."""
+    dataset, problems = read_dataset(root)
+    if dataset is not None:
+        problems += cross_check(dataset)
+    if problems:
+        raise ValidationError(problems)
+    return dataset

@@ -28,7 +28,7 @@ from briefgen.errors import UsageError
 from briefgen.model import (BlockQuote, BulletList, Code, Emph, Heading, LineBreak, Link, Meta,
                             Note, NoteRef, OrderedList, Paragraph, Strong, Table, Text,
                             ThematicBreak)
-from briefgen.writers.docx import write_docx, xml_text
+from briefgen.writers.docx import docx_bytes, xml_text
 from briefgen.writers.epoch import resolve_epoch
 from clients import libreoffice_pdf, need, notes, pandoc_json
 
@@ -127,7 +127,7 @@ def make_reference(path: Path, numbering: bool = True) -> Path:
 
 def write(folder: Path, doc: model.Document, name: str = "out.docx", **kwargs) -> Path:
     out = folder / name
-    write_docx(doc, out, epoch=kwargs.pop("epoch", EPOCH), **kwargs)
+    out.write_bytes(docx_bytes(doc, epoch=kwargs.pop("epoch", EPOCH), **kwargs))
     return out
 
 

@@ -24,7 +24,8 @@ from briefgen.brief import FontStacks
 from briefgen.model import (BulletList, Code, Emph, Heading, Link, Meta, Note, NoteRef,
                             Paragraph, Text)
 from briefgen.writers.html import (css_string, escape_html, render_body, render_notes,
-                                   render_page, write_html)
+                                   render_page)
+from writers.contract import write_file
 from briefgen.writers.look import DEFAULT_LOOK, Look
 from writers.test_docx import sample_document
 
@@ -38,6 +39,10 @@ SAMPLE_NOTES = [(1, "Commission of Inquiry, Report of the detailed findings, par
 
 def look(folder: Path = DEFAULT_LOOK, fonts: FontStacks = FontStacks()) -> Look:
     return Look(folder=folder, fonts=fonts, numbered=False)
+
+
+def write_html(doc, out: Path, look: Look) -> None:
+    write_file(out, doc, look, "html")
 
 
 def parse(html: str) -> lxml.html.HtmlElement:

@@ -19,6 +19,7 @@ from briefgen.brief import FontStacks
 from briefgen.errors import WriteError
 from briefgen.model import Heading, Meta, Note, NoteRef, Paragraph, Text
 from briefgen.writers import typst_pdf
+from writers.contract import write_file
 from briefgen.writers.look import DEFAULT_LOOK, Look
 from clients import need, pdf_info_pages, pdf_text, squash
 from writers.test_docx import EPOCH, LONG_NOTES, long_document, sample_document
@@ -29,6 +30,10 @@ HOSTILE = "{{ 7*7 }} #set text(red) *bold?* $x$ <script>alert(1)</script> @label
 
 def look(folder: Path = DEFAULT_LOOK, numbered: bool = False) -> Look:
     return Look(folder, FontStacks(), numbered)
+
+
+def write_pdf(doc, out: Path, look: Look, *, epoch: int = EPOCH):
+    return write_file(out, doc, look, "pdf/typst", epoch=epoch)
 
 
 def test_document_data_matches_golden():
@@ -70,7 +75,7 @@ def test_typst_text_drops_what_no_pdf_holds_and_keeps_markup_characters():
 @pytest.fixture(scope="module")
 def long_pdf(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("typst") / "long.pdf"
-    assert typst_pdf.write_pdf(long_document(), out, look(), epoch=EPOCH).warnings == []
+    assert write_pdf(long_document(), out, look(), epoch=EPOCH).warnings == []
     return out
 
 
@@ -107,7 +112,7 @@ def test_data_is_shown_as_text_never_run_as_typst(tmp_path):
                          (Paragraph((Text(HOSTILE), NoteRef(1))),),
                          (Note(1, (Paragraph((Text(HOSTILE),)),)),))
     out = tmp_path / "hostile.pdf"
-    typst_pdf.write_pdf(doc, out, look(), epoch=EPOCH)
+    write_pdf(doc, out, look(), epoch=EPOCH)
     body, notes = pdf_text(out)
     assert squash(HOSTILE) + "1" in squash(body)
     assert notes == [(1, " ".join(HOSTILE.split()))]
@@ -153,7 +158,7 @@ def _save(pdf: bytes) -> Path:
 def test_page_count_is_what_pdfinfo_reads(tmp_path):
     need("pdfinfo")
     out = tmp_path / "long.pdf"
-    laid = typst_pdf.write_pdf(long_document(), out, look(), epoch=EPOCH)
+    laid = write_pdf(long_document(), out, look(), epoch=EPOCH)
     assert laid.pages == pdf_info_pages(out) > 1
 
 

@@ -22,7 +22,8 @@ from briefgen import model
 from briefgen.brief import FontStacks
 from briefgen.model import Meta, Note, NoteRef, Paragraph, Text
 from briefgen.writers.look import DEFAULT_LOOK, Look
-from briefgen.writers.weasy import NO_NETWORK, OUTSIDE, check_url, write_pdf
+from briefgen.writers.weasy import NO_NETWORK, OUTSIDE, check_url
+from writers.contract import write_file
 from clients import Word, local_listener, need, pdf_info_pages, pdf_words
 from writers.test_docx import LONG_NOTES, layout_pages, long_document, sample_document
 
@@ -35,8 +36,12 @@ LONG_NOTE = ("A note long enough to wrap onto a second line in the footnote area
              "never under it.")
 
 
-def look(folder: Path = DEFAULT_LOOK) -> Look:
-    return Look(folder=folder, fonts=FontStacks(), numbered=False)
+def look(folder: Path = DEFAULT_LOOK, root: Path = PROJECT) -> Look:
+    return Look(folder=folder, fonts=FontStacks(), numbered=False, root=root)
+
+
+def write_pdf(doc, out: Path, look: Look, *, epoch: int = EPOCH):
+    return write_file(out, doc, look, "pdf/weasyprint", epoch=epoch)
 
 
 # --- reading PDFs back -----------------------------------------------------------------------
@@ -56,15 +61,14 @@ def find_word(words: list[Word], text: str) -> Word:
 def sample(tmp_path_factory) -> tuple[Path, list[str]]:
     need("pdftotext")
     out = tmp_path_factory.mktemp("weasy") / "sample.pdf"
-    return out, write_pdf(sample_document(), out, look(UK_BRIEFING), epoch=EPOCH,
-                          project_root=PROJECT).warnings
+    return out, write_pdf(sample_document(), out, look(UK_BRIEFING), epoch=EPOCH).warnings
 
 
 @pytest.fixture(scope="module")
 def long_pdf(tmp_path_factory) -> Path:
     need("pdftotext")
     out = tmp_path_factory.mktemp("weasy") / "long.pdf"
-    assert write_pdf(long_document(), out, look(), epoch=EPOCH, project_root=PROJECT).warnings == []
+    assert write_pdf(long_document(), out, look(), epoch=EPOCH).warnings == []
     return out
 
 
@@ -90,15 +94,15 @@ def test_pdf_is_tagged_ua1_with_title_language_and_dates(sample):
 
 def test_two_builds_are_byte_identical(sample, tmp_path):
     again = tmp_path / "again.pdf"
-    write_pdf(sample_document(), again, look(UK_BRIEFING), epoch=EPOCH, project_root=PROJECT)
+    write_pdf(sample_document(), again, look(UK_BRIEFING), epoch=EPOCH)
     assert again.read_bytes() == sample[0].read_bytes()
 
 
 def test_the_date_is_the_epoch_not_the_clock(tmp_path):
     doc = model.Document(Meta(title="Plain"), (Paragraph((Text("x"),)),))
     first, later = tmp_path / "first.pdf", tmp_path / "later.pdf"
-    write_pdf(doc, first, look(), epoch=EPOCH, project_root=PROJECT)
-    write_pdf(doc, later, look(), epoch=EPOCH + 86400, project_root=PROJECT)
+    write_pdf(doc, first, look(), epoch=EPOCH)
+    write_pdf(doc, later, look(), epoch=EPOCH + 86400)
     assert re.search(r"^CreationDate:\s+Wed Nov 15 22:13:20 2023 UTC$", pdfinfo(later), re.M)
     assert first.read_bytes() != later.read_bytes()
 
@@ -112,7 +116,7 @@ def test_hangul_and_the_masthead_are_in_the_text(sample):
 
 def test_the_default_page_opens_with_the_masthead_and_ends_with_the_notes(tmp_path):
     out = tmp_path / "default.pdf"
-    write_pdf(sample_document(), out, look(), epoch=EPOCH, project_root=PROJECT)
+    write_pdf(sample_document(), out, look(), epoch=EPOCH)
     (page,) = layout_pages(out)
     assert page.startswith("Human rights in the DPRK Briefing for parliamentarians "
                            "Westminster Hall debate Org A, Org B 1 March 2024 Summary")
@@ -201,7 +205,7 @@ def test_a_long_note_hangs_right_of_its_number(tmp_path):
     doc = model.Document(Meta(title="Hanging"), (Paragraph((Text("Text."), NoteRef(1))),),
                          (Note(1, (Paragraph((Text(LONG_NOTE),)),)),))
     out = tmp_path / "hanging.pdf"
-    write_pdf(doc, out, look(), epoch=EPOCH, project_root=PROJECT)
+    write_pdf(doc, out, look(), epoch=EPOCH)
     height, words = pdf_words(out)[0]
     start = find_word(words, "A")                        # the note's first word
     rows: dict[int, list[Word]] = {}
@@ -244,8 +248,8 @@ def test_the_fetcher_refuses_the_network_and_files_outside(tmp_path, listener):
         "footer { background: url('data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/"
         "svg%22 width=%222%22 height=%222%22/%3E') }\n", encoding="utf-8")
     doc = model.Document(Meta(title="Fetch"), (Paragraph((Text("x"),)),))
-    warnings = write_pdf(doc, tmp_path / "fetch.pdf", look(audience), epoch=EPOCH,
-                         project_root=tmp_path).warnings
+    warnings = write_pdf(doc, tmp_path / "fetch.pdf", look(audience, root=tmp_path),
+                         epoch=EPOCH).warnings
     assert sorted(warnings) == [f"refused to fetch {outside}: {OUTSIDE}",
                                 f"refused to fetch {remote}: {NO_NETWORK}"]
     assert connections == []
@@ -276,8 +280,8 @@ def test_weasyprint_logs_nothing_to_the_console(tmp_path, caplog):
     (audience / "style.css").write_text("p { colour: red; line-height: none }\n",
                                         encoding="utf-8")
     with caplog.at_level(logging.DEBUG):
-        warnings = write_pdf(doc, tmp_path / "quiet.pdf", look(audience), epoch=EPOCH,
-                             project_root=tmp_path).warnings
+        warnings = write_pdf(doc, tmp_path / "quiet.pdf", look(audience, root=tmp_path),
+                             epoch=EPOCH).warnings
     assert [r for r in caplog.records if r.name.startswith("weasyprint")] == []
     assert len(warnings) == 2 and all(w.startswith("WeasyPrint: Ignored `") for w in warnings)
     assert "colour: red" in warnings[0] and "line-height: none" in warnings[1]
@@ -320,5 +324,5 @@ def test_without_pango_weasyprint_is_one_clear_line(monkeypatch):
 def test_page_count_is_what_pdfinfo_reads(tmp_path):
     need("pdfinfo")
     out = tmp_path / "long.pdf"
-    laid = write_pdf(long_document(), out, look(), epoch=EPOCH, project_root=PROJECT)
+    laid = write_pdf(long_document(), out, look(), epoch=EPOCH)
     assert laid.pages == pdf_info_pages(out) > 1

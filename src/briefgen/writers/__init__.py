@@ -1,14 +1,30 @@
 """Writers: one module per output format, each walking the same document model.
 
+Every writer has one signature, ``write(document, target, look) -> Written``: it turns a
+cited document into the bytes of its files, named as ``target.files`` says, and reports the
+pages it laid out and its warnings. No writer touches the disk, imports ``compose`` or
+``build``: the build alone writes temporary files and renames them into place.
+
+Writers are registered by key (``WRITERS``) and imported only when asked for, since their
+libraries (python-docx, Typst, WeasyPrint) cost most of a fresh process's start.
+
 Each format has its own escaping function (``docx.xml_text``, ``html.escape_html``,
-``typst_pdf.typst_text``); all of them first drop, with ``storable``, the characters that no
-output can hold, so every format shows the same text.
+``typst_pdf.typst_text``, ``markdown.escape_markdown``); all of them first drop, with
+``storable``, the characters that no output can hold, so every format shows the same text.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:       # only named: the registry imports a writer when it is asked for
+    from briefgen.model import Document
+    from briefgen.target import Target
+    from briefgen.writers.look import Look
 
 # Everything XML 1.0 cannot hold, and so neither DOCX, HTML nor PDF text: C0 controls but
 # tab/LF/CR (``\x00``, ``\x0b``...), lone surrogates, U+FFFE and U+FFFF.
@@ -53,8 +69,27 @@ def one_line(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Laid:
-    """What a PDF writer reports: its warnings (one line each) and the pages it laid out."""
+class Written:
+    """What a writer made: its files' bytes by name, the pages it laid out (None where the
+    format has no pages of its own), and its warnings, one line each."""
 
+    files: dict[str, bytes]
+    pages: int | None = None
     warnings: list[str] = field(default_factory=list)
-    pages: int = 0
+
+
+Writer = Callable[["Document", "Target", "Look"], Written]
+
+# Writer keys (``Target.writer``) and the module whose ``write`` serves each.
+WRITERS: dict[str, str] = {
+    "docx": "briefgen.writers.docx",
+    "pdf/typst": "briefgen.writers.typst_pdf",
+    "pdf/weasyprint": "briefgen.writers.weasy",
+    "html": "briefgen.writers.html",
+    "md": "briefgen.writers.markdown",
+}
+
+
+def writer(key: str) -> Writer:
+    """The ``write`` function registered under ``key``, its module imported now."""
+    return importlib.import_module(WRITERS[key]).write

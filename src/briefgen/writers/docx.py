@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
@@ -45,8 +45,12 @@ from docx.text.run import Run
 
 from briefgen import model
 from briefgen.errors import Location, Problem, WriteError, display_path
-from briefgen.writers import one_line, ooxml
+from briefgen.writers import Written, one_line, ooxml
 from briefgen.writers.epoch import resolve_epoch
+from briefgen.writers.look import Look
+
+if TYPE_CHECKING:
+    from briefgen.target import Target
 
 EAST_ASIAN_FONT = "Noto Serif CJK KR"
 EAST_ASIAN_LANG = "ko-KR"
@@ -73,9 +77,15 @@ class FootnotesPart(StoryPart):
 PartFactory.part_type_for[CT.WML_FOOTNOTES] = FootnotesPart
 
 
-def write_docx(doc: model.Document, out: Path, *, reference_docx: Path | None = None,
-               epoch: int | None = None) -> None:
-    """Write ``doc`` (after the cite pass) as a .docx file at ``out``.
+def write(doc: model.Document, target: Target, look: Look) -> Written:
+    """The writer contract (``writers.Written``): ``doc``, after the cite pass, as a .docx."""
+    data = docx_bytes(doc, reference_docx=target.reference_docx, epoch=target.epoch)
+    return Written({target.files[0]: data})
+
+
+def docx_bytes(doc: model.Document, *, reference_docx: Path | None = None,
+               epoch: int | None = None) -> bytes:
+    """``doc`` (after the cite pass) as the bytes of a .docx file.
 
     ``reference_docx`` supplies styles, page setup, headers and footers; without it the
     python-docx template is set to A4 with 2.5 cm margins and a centred page number.
@@ -88,7 +98,7 @@ def write_docx(doc: model.Document, out: Path, *, reference_docx: Path | None = 
     _set_core_properties(document, doc.meta, when)
     buffer = io.BytesIO()
     document.save(buffer)
-    Path(out).write_bytes(_reproducible_zip(buffer.getvalue(), when))
+    return _reproducible_zip(buffer.getvalue(), when)
 
 
 def xml_text(text: str) -> str:

@@ -23,18 +23,20 @@ import dataclasses
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 from urllib.parse import urlsplit
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from briefgen import model
-from briefgen.compose import template_problem
 from briefgen.errors import BriefgenError, WriteError
-from briefgen.sandbox import Sandbox
-from briefgen.writers import one_line, storable
+from briefgen.sandbox import Sandbox, template_problem
+from briefgen.writers import Written, one_line, storable
 from briefgen.writers.look import Look
+
+if TYPE_CHECKING:
+    from briefgen.target import Target
 
 MODES = ("web", "print")
 PAGE_TEMPLATE = "page.html.j2"
@@ -131,9 +133,10 @@ def render_page(doc: model.Document, look: Look, *, mode: str) -> str:
         raise WriteError([template_problem(err, look.file(PAGE_TEMPLATE))]) from None
 
 
-def write_html(doc: model.Document, out: Path, look: Look) -> None:
-    """Write the web page to ``out`` as UTF-8; the same inputs give the same bytes."""
-    Path(out).write_bytes(render_page(doc, look, mode="web").encode("utf-8"))
+def write(doc: model.Document, target: Target, look: Look) -> Written:
+    """The writer contract (``writers.Written``): the web page as UTF-8; the same inputs give
+    the same bytes."""
+    return Written({target.files[0]: render_page(doc, look, mode="web").encode("utf-8")})
 
 
 def page_css(look: Look) -> Markup:

@@ -8,7 +8,7 @@ changes: its Typst page (``page.typ``), its HTML page (``page.html.j2``) or its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.brief import FontStacks, LoadedBrief
@@ -21,6 +21,9 @@ class Look:
     folder: Path                  # the audience's template folder
     fonts: FontStacks
     numbered: bool                # numbered paragraphs, as the audience asks
+    # Where files a page refers to may be read from, beside the audience's folder and the
+    # default look: the folder briefgen runs in.
+    root: Path = field(default_factory=Path.cwd)
 
     @classmethod
     def of(cls, loaded: LoadedBrief) -> "Look":

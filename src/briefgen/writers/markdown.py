@@ -3,23 +3,57 @@
 It writes ``NAME.md`` (YAML metadata, then the Markdown the template made, citations in Pandoc
 syntax), ``NAME.json`` (a CSL-JSON bibliography of the sources the document cites) and
 ``NAME.csl`` (the citation style), so that ``pandoc --citeproc NAME.md -o NAME.docx`` works in
-the output folder. The Markdown was escaped as values entered it (``compose.escape_markdown``),
-so nothing more is escaped here except the metadata, which Pandoc also reads as Markdown.
+the output folder. The Markdown was escaped as values entered it (``escape_markdown``, which
+the compose stage calls), so nothing more is escaped here except the metadata, which Pandoc
+also reads as Markdown.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+import json
+import re
+from typing import TYPE_CHECKING
 
 import yaml
 
-from .. import cite as citing
-from ..compose import escape_markdown
+from briefgen import model
+from briefgen.writers import Written
+
+if TYPE_CHECKING:
+    from briefgen.target import Target
+    from briefgen.writers.look import Look
 
 
-def front_matter(work: Any, stem: str) -> str:
-    meta = work.document.meta
+# --- the one escaping function for Markdown -----------------------------------------------
+
+# Every ASCII punctuation character that means something to CommonMark or Pandoc's Markdown
+# inline (emphasis, code, links, citations, HTML, entities, maths, super/subscript, tables).
+INLINE_SPECIALS = re.compile(r"([\\`*_{}\[\]<>!&~^$@|#])")
+# At the start of a line these begin a block: lists, headings (escaped above), quotes, rules.
+BLOCK_START = re.compile(r"^(\s*)(\d+)([.)])|^(\s*)([-+=:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text as Markdown that reads back as the same text.
+
+    Line breaks become spaces (a paragraph's text is one line, so nothing in it can start a
+    block); each special character gets a backslash, which CommonMark and Pandoc both allow
+    before any ASCII punctuation.
+    """
+    text = re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", str(text))
+    text = INLINE_SPECIALS.sub(r"\\\1", text)
+    return BLOCK_START.sub(_escape_block_start, text)
+
+
+def _escape_block_start(found: re.Match) -> str:
+    if found[2]:
+        return f"{found[1]}{found[2]}\\{found[3]}"
+    return f"{found[4]}\\{found[5]}"
+
+
+# --- the files ------------------------------------------------------------------------------
+
+def front_matter(meta: model.Meta, stem: str) -> str:
     fields = {
         "title": escape_markdown(meta.title),
         "subtitle": escape_markdown(meta.subtitle) if meta.subtitle else None,
@@ -35,14 +69,18 @@ def front_matter(work: Any, stem: str) -> str:
     return f"---\n{dumped}---\n\n"
 
 
-def files(work: Any, stem: str) -> list[tuple[str, bytes]]:
-    """The three files, as (name, bytes); the same inputs give the same bytes."""
-    sources = {s.id: s for s in work.dataset.records("sources")}
-    cited = [sources[key] for key in work.document.bibliography if key in sources]
-    style = Path(work.style.path)
-    text = front_matter(work, stem) + work.markdown.rstrip("\n") + "\n"
-    return [
-        (f"{stem}.md", text.encode("utf-8")),
-        (f"{stem}.json", citing.csl_json(cited).encode("utf-8")),
-        (f"{stem}.csl", style.read_bytes()),
-    ]
+def csl_json(items: list[dict]) -> str:
+    """A CSL-JSON bibliography file, the same bytes for the same items in the same order."""
+    return json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write(doc: model.Document, target: Target, look: Look) -> Written:
+    """The writer contract (``writers.Written``): the three files; the same inputs give the
+    same bytes. ``doc.markdown`` is the Markdown the model was parsed from, and
+    ``doc.references`` the CSL-JSON items of the sources its notes cite."""
+    md_name, json_name, csl_name = target.files
+    stem = md_name.removesuffix(".md")
+    text = front_matter(doc.meta, stem) + doc.markdown.rstrip("\n") + "\n"
+    return Written({md_name: text.encode("utf-8"),
+                    json_name: csl_json(list(doc.references)).encode("utf-8"),
+                    csl_name: target.style.read_bytes()})

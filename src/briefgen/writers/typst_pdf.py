@@ -24,14 +24,17 @@ import unicodedata
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from briefgen import model
 from briefgen.errors import Location, Problem, WriteError, display_path
-from briefgen.writers import Laid, one_line
+from briefgen.writers import Written, glyphs, one_line
 from briefgen.writers.epoch import resolve_epoch
 from briefgen.writers.glyphs import SHOWN, document_text, typst_fonts, undrawable
 from briefgen.writers.look import DEFAULT_LOOK, Look
+
+if TYPE_CHECKING:
+    from briefgen.target import Target
 
 PAGE = "page.typ"
 PACKAGES = DEFAULT_LOOK / "typst"
@@ -242,11 +245,11 @@ def _error_location(err: Any, page: Path) -> Location:
 _SPAN = re.compile(r"┌─ (\S+:\d+:\d+)")
 
 
-def write_pdf(doc: model.Document, out: Path, look: Look, *, epoch: int | None = None
-              ) -> Laid:
-    pdf, warnings = compile_pdf(doc, look, epoch=epoch)
-    out.write_bytes(pdf)
-    return Laid(warnings, page_count(pdf))
+def write(doc: model.Document, target: Target, look: Look) -> Written:
+    """The writer contract (``writers.Written``): a tagged PDF/UA-1, its pages and warnings."""
+    pdf, warnings = compile_pdf(doc, look, epoch=target.epoch)
+    return Written({target.files[0]: pdf}, page_count(pdf),
+                   glyphs.messages(doc, look.fonts.text, "text") + warnings)
 
 
 # Typst writes every page object as a plain dictionary (no object streams), so its pages can

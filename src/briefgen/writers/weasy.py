@@ -22,15 +22,18 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from briefgen import model
 from briefgen.errors import Location, Problem, WriteError
-from briefgen.writers import Laid
+from briefgen.writers import Written, glyphs
 from briefgen.writers.html import render_page
 from briefgen.writers.look import DEFAULT_LOOK, Look
+
+if TYPE_CHECKING:
+    from briefgen.target import Target
 
 PDF_VARIANT = "pdf/ua-1"
 NO_NETWORK = "briefgen never reaches the network"
@@ -40,17 +43,23 @@ _LOGGERS = ("weasyprint", "weasyprint.progress")
 _NOISE = ("Using fontTools instead of HarfBuzz-Subset",)
 
 
-def write_pdf(doc: model.Document, out: Path, look: Look, *, epoch: int,
-              project_root: Path) -> Laid:
-    """Write ``doc`` as a tagged PDF at ``out``; return its warnings (one line each) and pages.
+def write(doc: model.Document, target: Target, look: Look) -> Written:
+    """The writer contract (``writers.Written``): a tagged PDF/UA-1, its pages and warnings.
 
-    ``epoch`` (UNIX seconds) dates the file. Files the page refers to (an audience's CSS
-    images, say) are read only inside ``project_root``, the audience's folder and briefgen's
-    default look.
+    Files the page refers to (an audience's CSS images, say) are read only inside the
+    project (``look.root``), the audience's folder and briefgen's default look.
     """
+    pdf, pages, warnings = render_pdf(doc, look, epoch=target.epoch)
+    return Written({target.files[0]: pdf}, pages,
+                   glyphs.messages(doc, look.fonts.text, "text") + warnings)
+
+
+def render_pdf(doc: model.Document, look: Look, *, epoch: int) -> tuple[bytes, int, list[str]]:
+    """The PDF's bytes, its pages and its warnings (one line each); ``epoch`` (UNIX seconds)
+    dates the file."""
     weasyprint = _weasyprint()
     refused: list[tuple[str, str]] = []          # (url, reason), as the fetcher meets them
-    roots = (Path(project_root), Path(look.folder), DEFAULT_LOOK)
+    roots = (Path(look.root), Path(look.folder), DEFAULT_LOOK)
     fetcher = _fetcher_class()(roots=roots, refused=refused)
     page = render_page(doc, look, mode="print")
     # pdf_identifier=True: the /ID is an MD5 of the content, the same for the same bytes.
@@ -61,10 +70,8 @@ def write_pdf(doc: model.Document, out: Path, look: Look, *, epoch: int,
         document = html.render(**options)
         _date(document.metadata, epoch)
         pdf = document.write_pdf(**options)
-    Path(out).write_bytes(pdf)
     lines = [f"refused to fetch {url}: {reason}" for url, reason in refused]
-    return Laid(_unique(lines + _log_warnings(records, [url for url, _ in refused])),
-                len(document.pages))
+    return pdf, len(document.pages), _unique(lines + _log_warnings(records, [url for url, _ in refused]))
 
 
 def check_url(url: str, roots: tuple[Path, ...]) -> str | None:
