@@ -39,9 +39,13 @@ preview: briefs
 	done
 
 # Rewrite the golden files (writers, every bundled brief, and the bad-input corpus's expected
-# messages) from the current code; review the diff before committing.
+# messages) from the current code. Each golden test writes its file and fails, so this never
+# passes as a test run; review the diff, then run `make test`.
 golden: $(READY)
-	BRIEFGEN_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q tests/writers tests/test_briefs_golden.py tests/test_bad_input.py
+	-BRIEFGEN_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/writers \
+	  tests/test_briefs_golden.py tests/test_bad_input.py >/dev/null
+	@git status --short -- tests
+	@echo "golden files rewritten: review the diff above, then run make test"
 
 # Debian's python3 lacks ensurepip unless python3-venv is installed: then make the venv
 # without pip and let the system pip install pip into it (`pip --python`, pip >= 22.3).

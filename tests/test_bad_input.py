@@ -34,13 +34,13 @@ from pathlib import Path
 
 import pytest
 
+from regen import regenerate
 from conftest import BRIEF, ROOTS, TEMPLATE, write
 
 CORPUS = Path(__file__).parent / "bad_input"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 DEFAULT_COMMAND = "build --all --out out"
 CASE_FILES = ("expected.txt", "command")       # the case's own files, not laid over the base
-REGEN = bool(os.environ.get("BRIEFGEN_REGEN_GOLDEN"))
 
 LOCATED = re.compile(r"^(?P<path>[^\s:][^:]*):\d+:\d+: error: \S")
 WHOLE_FILE = re.compile(r"^(?P<path>[^\s:][^:]*): error: \S")
@@ -137,8 +137,7 @@ def test_bad_input(outcomes, name):
     case, outcome = CORPUS / name, outcomes[name]
     result = outcome.result
     assert "Traceback" not in result.stderr + result.stdout
-    if REGEN:
-        (case / "expected.txt").write_text(result.stderr, encoding="utf-8")
+    regenerate(case / "expected.txt", result.stderr)
     assert result.stderr == (case / "expected.txt").read_text(encoding="utf-8")
     assert result.returncode == (2 if USAGE.match(result.stderr) else 1)
     check_form(name, result.stderr.splitlines())
@@ -210,6 +209,5 @@ def readme() -> str:
 
 def test_the_readme_lists_every_case_and_what_it_prints():
     path = CORPUS / "README.md"
-    if REGEN:
-        path.write_text(readme(), encoding="utf-8")
+    regenerate(path, readme())
     assert path.read_text(encoding="utf-8") == readme()

@@ -10,8 +10,6 @@ Regenerate after a deliberate change, then read the diff before committing:
 from __future__ import annotations
 
 import json
-import os
-import re
 import zipfile
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from briefgen.writers.html import render_page
 from briefgen.writers.look import Look
 
 from conftest import PROJECT
+from regen import page_without_css, regenerate
 
 GOLDEN = Path(__file__).parent / "golden" / "briefs"
 BRIEFS = sorted((PROJECT / "briefs").glob("*.yaml"))
@@ -55,8 +54,7 @@ def _docx_part(work, tmp_path: Path, part: str) -> str:
 def _page(work) -> str:
     """The web page without its inline CSS: the look's CSS is the same for every brief of an
     audience and is checked by tests/writers (its golden page.html)."""
-    page = render_page(work.document, Look.of(work.loaded), mode="web")
-    return re.sub(r"(<style>).*?(</style>)", r"\1/* the look's CSS */\2", page, flags=re.S)
+    return page_without_css(render_page(work.document, Look.of(work.loaded), mode="web"))
 
 
 RENDERINGS = {
@@ -74,9 +72,7 @@ RENDERINGS = {
 def test_brief_matches_its_golden_file(works, tmp_path, name, rendering):
     actual = RENDERINGS[rendering](works[name], tmp_path)
     golden = GOLDEN / name / rendering
-    if os.environ.get("BRIEFGEN_REGEN_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(actual, encoding="utf-8")
+    regenerate(golden, actual)
     assert golden.is_file(), f"no golden file {golden}; run make golden"
     assert actual == golden.read_text(encoding="utf-8")
 

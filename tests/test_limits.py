@@ -3,6 +3,7 @@ its largest sections, unless the author allows it; the build's table shows every
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from briefgen.cli import main
@@ -93,6 +94,19 @@ def test_an_output_let_over_its_limit_is_not_skipped_when_the_leave_is_not_given
     assert "skipped (unchanged)" in capsys.readouterr().out
     assert main(argv) == 1
     assert "error: over the word limit" in capsys.readouterr().err
+
+
+def test_the_manifest_says_which_outputs_were_let_over_their_limit(project):
+    """A fact, not a phrase to search the warnings for: within limits is false."""
+    argv = ["build", "briefs/b.yaml", "--format", "docx", "--format", "md", "--out", "out"]
+    assert main(argv) == 0
+    entries = json.loads(Path("out/manifest.json").read_text())["outputs"]
+    assert [e["allowed-overlength"] for e in entries] == [False, False]
+    over(project, 50)
+    assert main(argv + ["--allow-overlength"]) == 0
+    entries = json.loads(Path("out/manifest.json").read_text())["outputs"]
+    assert [(e["format"], e["allowed-overlength"]) for e in entries] == [("docx", True),
+                                                                           ("md", True)]
 
 
 def test_the_summary_shows_pages_against_the_page_limit(project, capsys):

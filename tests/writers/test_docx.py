@@ -11,7 +11,6 @@ Pandoc, LibreOffice and poppler read the output back where they are installed (`
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import zipfile
@@ -30,6 +29,7 @@ from briefgen.model import (BlockQuote, BulletList, Code, Emph, Heading, LineBre
                             ThematicBreak)
 from briefgen.writers.docx import docx_bytes, xml_text
 from briefgen.writers.epoch import resolve_epoch
+from regen import regenerate
 from clients import libreoffice_pdf, need, notes, pandoc_json
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -166,11 +166,9 @@ def long_docx(tmp_path_factory) -> Path:
 def test_part_matches_golden(sample, part):
     golden = GOLDEN / Path(part).name
     actual = read(sample, part)
-    if os.environ.get("BRIEFGEN_REGEN_GOLDEN"):
-        parsed = etree.fromstring(actual, etree.XMLParser(remove_blank_text=True))
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_bytes(etree.tostring(parsed, pretty_print=True, encoding="UTF-8",
-                                          xml_declaration=True))
+    parsed = etree.fromstring(actual, etree.XMLParser(remove_blank_text=True))
+    regenerate(golden, etree.tostring(parsed, pretty_print=True, encoding="UTF-8",
+                                      xml_declaration=True))
     assert canonical(actual) == canonical(golden.read_bytes())
 
 

@@ -19,6 +19,7 @@ from briefgen.brief import FontStacks
 from briefgen.errors import WriteError
 from briefgen.model import Heading, Meta, Note, NoteRef, Paragraph, Text
 from briefgen.writers import typst_pdf
+from regen import regenerate
 from writers.contract import write_file
 from briefgen.writers.look import DEFAULT_LOOK, Look
 from clients import need, pdf_info_pages, pdf_text, squash
@@ -40,8 +41,7 @@ def test_document_data_matches_golden():
     data = typst_pdf.document_data(sample_document(), look())
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     golden = GOLDEN / "typst-data.json"
-    if os.environ.get("BRIEFGEN_REGEN_GOLDEN"):
-        golden.write_text(text, encoding="utf-8")
+    regenerate(golden, text)
     assert text == golden.read_text(encoding="utf-8")
 
 
