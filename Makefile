@@ -17,7 +17,7 @@ briefs: $(READY)
 	$(BIN)/briefgen build --all
 
 test: $(READY)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 check: $(READY)
 	$(BIN)/briefgen check

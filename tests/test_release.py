@@ -490,3 +490,11 @@ def test_a_target_cites_with_the_file_of_its_house_style_or_its_own(tmp_path):
     for loaded in briefs.values():
         if loaded.style in HOUSE_STYLES:
             assert target(loaded, "pdf").style == HOUSE_STYLES[loaded.style]
+
+
+def test_tool_versions_are_those_importlib_metadata_reports():
+    from importlib import metadata
+
+    versions = manifest.tool_versions()
+    assert {name: versions[name] for name in manifest.TOOLS} == {
+        name: metadata.version(name) for name in manifest.TOOLS}

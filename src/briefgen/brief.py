@@ -9,7 +9,6 @@ of the key that names it, so ``briefgen check`` reports every problem before a b
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -206,6 +205,8 @@ def _style_file_problems(path: str) -> list[Problem]:
 
 def _reference_docx_problem(ref: Path) -> str | None:
     """Why a reference document cannot serve, or None."""
+    import zipfile   # ~20 ms to import: only for a brief that names a reference document
+
     if not ref.is_file():
         return f"no reference document {display_path(ref)}; expected a .docx file, got nothing there"
     try:
