@@ -73,7 +73,7 @@ def csl_item(source: Source) -> dict[str, Any]:
 
     ``cited-in`` is the dataset's own bookkeeping, not CSL, so it is left out.
     """
-    item = source.model_dump(by_alias=True, exclude_none=True, exclude={"cited_in"})
+    item = source.model_dump(by_alias=True, exclude_none=True, exclude={"cited_in", "text"})
     item = {key: value for key, value in item.items() if value != []}
     for key in ("issued", "accessed"):
         if key in item:

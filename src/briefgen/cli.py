@@ -15,7 +15,7 @@ from . import __version__
 from .dataset import KIND_BY_NAME, KINDS, Dataset
 from .validate import load_dataset
 from .brief import FORMATS, PDF_ENGINES, load_briefs
-from .errors import BriefgenError, Problem, UsageError
+from .errors import BriefgenError, Location, Problem, UsageError
 from .listing import FILTERS, filter_records, render_table
 
 EXIT_PROBLEMS = 1
@@ -40,6 +40,15 @@ def _parser() -> argparse.ArgumentParser:
         ls.add_argument(f"--{name}", action="append", default=[], metavar="ID", help=rule.help)
     ls.add_argument("--width", type=int, default=0, help="table width (default: the terminal's)")
     _data_options(ls)
+
+    verify = sub.add_parser("verify", help="check quotations, recommendations and figures "
+                                           "against the sources' own texts")
+    verify.add_argument("--texts", type=Path, metavar="DIR",
+                        help="folder of the sources' texts (default: $BRIEFGEN_TEXTS, else "
+                             "../shared/seeds)")
+    verify.add_argument("--strict", action="store_true",
+                        help="a cited source with no text to check against is an error")
+    _data_options(verify)
 
     build = sub.add_parser("build", help="build briefs into documents")
     build.add_argument("briefs", nargs="*", type=Path, help="brief files")
@@ -94,6 +103,34 @@ def _brief_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .verify import VerifyError, texts_folder, verify
+
+    dataset = load_dataset(args.data)
+    briefs = load_briefs(_brief_files(args.briefs_dir), dataset, args.templates)
+    folder = texts_folder(args.texts, Path("."))
+    report = verify(dataset, briefs, folder)
+    unverified = [Problem(Location(str(args.data)), f"source {source!r} has no text to check "
+                                                    f"against; expected a 'text:' file, got "
+                                                    f"none ({n} citation{'s' if n != 1 else ''} "
+                                                    f"unverified)", "warning")
+                  for source, n in sorted(report.unverified.items())]
+    warnings = [p for p in report.problems if p.severity == "warning"] + unverified
+    errors = [p for p in report.problems if p.severity != "warning"]
+    if args.strict:
+        errors += [Problem(w.loc, w.message + " (an error under --strict)") for w in warnings]
+        warnings = []
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    checked = ", ".join(f"{what} {n:,}" for what, n in sorted(report.checked.items()))
+    print(f"{folder}: {len(report.texts)} source text{'s' if len(report.texts) != 1 else ''}; "
+          f"checked {checked or 'nothing'}; {len(report.unverified)} cited source"
+          f"{'s' if len(report.unverified) != 1 else ''} without a text")
+    if errors:
+        raise VerifyError(errors)
+    return 0
+
+
 def cmd_ls(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.data)
     kind = KIND_BY_NAME[args.kind]
@@ -137,7 +174,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "ls": cmd_ls, "build": cmd_build}
+COMMANDS = {"check": cmd_check, "ls": cmd_ls, "verify": cmd_verify, "build": cmd_build}
 
 
 def report(problems: list[Problem], out=None) -> None:

@@ -131,6 +131,9 @@ class Source(Model):
     note: Text | None = None
     abstract: Text | None = None
     cited_in: list[Evidence] = Field([], alias="cited-in")
+    # The source's full text (.txt or .pdf), in the texts folder: `briefgen verify` checks
+    # the records citing it against it. briefgen's own, not CSL.
+    text: Text | None = None
 
 
 class Finding(Model):
