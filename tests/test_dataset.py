@@ -120,6 +120,7 @@ def test_source_schema_errors(workdir):
   author: [{given: Only}, {literal: X, family: Y}]
   issued: 14 May 2020
   url: http://example.org
+  abstrakt: Summary
 """)
     assert problems() == [
         "data/sources/x.yaml:2:9: error: invalid 'type'; expected one of "
@@ -134,7 +135,8 @@ def test_source_schema_errors(workdir):
         "(an institution); expected one of them, got both",
         "data/sources/x.yaml:5:11: error: invalid 'issued'; expected a date written YYYY, YYYY-MM "
         "or YYYY-MM-DD, got a string ('14 May 2020')",
-        "data/sources/x.yaml:6:3: error: unknown key 'url' in source; did you mean 'URL'?",
+        "data/sources/x.yaml:7:3: error: unknown key 'abstrakt' in source; did you mean "
+        "'abstract'?",
     ]
 
 

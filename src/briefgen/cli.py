@@ -50,6 +50,21 @@ def _parser() -> argparse.ArgumentParser:
                         help="a cited source with no text to check against is an error")
     _data_options(verify)
 
+    importing = sub.add_parser("import", help="read a bibliography (CSL-JSON, CSL-YAML, "
+                                              "BibTeX) as dataset sources")
+    importing.add_argument("what", choices=["sources"], help="what to import")
+    importing.add_argument("file", type=Path, help="a .json, .yaml or .bib file")
+    importing.add_argument("--out", type=Path, metavar="FILE",
+                           help="write the dataset YAML to this new file (default: print it)")
+    _data_options(importing)
+
+    export = sub.add_parser("export", help="write the dataset's sources as CSL-JSON (Zotero "
+                                           "imports it)")
+    export.add_argument("what", choices=["sources"], help="what to export")
+    export.add_argument("--out", type=Path, metavar="FILE",
+                        help="write to this file (default: print it)")
+    _data_options(export)
+
     build = sub.add_parser("build", help="build briefs into documents")
     build.add_argument("briefs", nargs="*", type=Path, help="brief files")
     build.add_argument("--all", action="store_true", help="every brief in the briefs folder")
@@ -131,6 +146,38 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .bibliography import import_sources
+    from .dataset import read_dataset, tree_id
+
+    # The ids a new source must not take: read without the cross-checks, so importing the
+    # sources a dataset lacks works while it still lacks them.
+    dataset, _ = read_dataset(args.data)
+    taken = {tree_id(e) for e in dataset.entries.get("sources", [])} - {None} if dataset else set()
+    text = import_sources(args.file, taken)
+    _emit(text, args.out, refuse_existing=True)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .bibliography import export_sources
+
+    _emit(export_sources(load_dataset(args.data)), args.out)
+    return 0
+
+
+def _emit(text: str, out: Path | None, refuse_existing: bool = False) -> None:
+    """Print ``text``, or write it to ``out`` (a new file, when asked, so that importing
+    never overwrites a data file)."""
+    if out is None:
+        sys.stdout.write(text)
+        return
+    if refuse_existing and out.exists():
+        raise UsageError(f"{out} exists; expected the name of a new file")
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+
+
 def cmd_ls(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.data)
     kind = KIND_BY_NAME[args.kind]
@@ -174,7 +221,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "ls": cmd_ls, "verify": cmd_verify, "build": cmd_build}
+COMMANDS = {"check": cmd_check, "ls": cmd_ls, "verify": cmd_verify, "import": cmd_import,
+            "export": cmd_export, "build": cmd_build}
 
 
 def report(problems: list[Problem], out=None) -> None:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, create_model, model_validator
+from pydantic_core import PydanticCustomError
 
 from .errors import Location, Problem, ValidationError, describe, display_path
 from .load import YSeq, read_file
@@ -99,6 +100,13 @@ class Name(Model):
     family: Text | None = None
     given: Text | None = None
     literal: Text | None = None
+    # The rest of a CSL name, as Zotero and Pandoc write them.
+    suffix: Text | None = None
+    dropping_particle: Text | None = Field(None, alias="dropping-particle")
+    non_dropping_particle: Text | None = Field(None, alias="non-dropping-particle")
+    parse_names: bool | None = Field(None, alias="parse-names")
+    comma_suffix: bool | None = Field(None, alias="comma-suffix")
+    static_ordering: bool | None = Field(None, alias="static-ordering")
 
     @model_validator(mode="after")
     def _person_or_literal(self) -> "Name":
@@ -109,7 +117,52 @@ class Name(Model):
         return self
 
 
-class Source(Model):
+def _csl_date(value: Any) -> Any:
+    """A date as CSL-JSON writes it (``{"date-parts": [[2018, 1, 31]]}``, Zotero and Pandoc)
+    or as a string: the dataset keeps ``"2018-01-31"``, and the cite stage writes date-parts
+    again. A range or a season has no place in a YYYY-MM-DD string and is refused."""
+    if not isinstance(value, dict):
+        return value
+    if "raw" in value and "date-parts" not in value:
+        return value["raw"]
+    parts = value.get("date-parts")
+    if not (isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], list)
+            and 1 <= len(parts[0]) <= 3):
+        raise PydanticCustomError("csl_date", "one date as date-parts (such as "
+                                              "[[2018, 1, 31]]) or YYYY-MM-DD")
+    try:
+        numbers = [int(part) for part in parts[0]]
+    except (TypeError, ValueError):
+        raise PydanticCustomError("csl_date", "date-parts of whole numbers") from None
+    return "-".join([f"{numbers[0]:04d}", *(f"{n:02d}" for n in numbers[1:])])
+
+
+CslDate = Annotated[DateText, BeforeValidator(_csl_date)]
+
+# CSL 1.0.2's standard variables that the models below do not name one by one: a source from
+# Zotero or Pandoc keeps them, and the cite stage hands them to the style.
+CSL_TEXT_VARIABLES = (
+    "annote", "archive", "archive_collection", "archive_location", "archive-place",
+    "authority", "call-number", "chapter-number", "citation-key", "collection-number",
+    "container-title-short", "dimensions", "division", "DOI", "edition", "event",
+    "event-title", "event-place", "ISBN", "ISSN", "issue", "jurisdiction", "keyword",
+    "license", "medium", "number-of-pages", "number-of-volumes", "original-publisher",
+    "original-publisher-place", "original-title", "page", "page-first", "part-number",
+    "part-title", "PMCID", "PMID", "printing-number", "references", "reviewed-genre",
+    "reviewed-title", "scale", "section", "source", "status", "supplement-number", "version",
+    "volume", "volume-title", "volume-title-short",
+)
+CSL_NAME_VARIABLES = (
+    "chair", "collection-editor", "compiler", "composer", "container-author", "contributor",
+    "curator", "director", "editorial-director", "editor-translator", "executive-producer",
+    "guest", "host", "illustrator", "interviewer", "narrator", "organizer", "original-author",
+    "performer", "producer", "recipient", "reviewed-author", "script-writer",
+    "series-creator", "translator",
+)
+CSL_DATE_VARIABLES = ("available-date", "event-date", "original-date", "submitted")
+
+
+class _SourceBase(Model):
     """A bibliographic record with CSL-YAML keys."""
 
     id: Id
@@ -118,15 +171,15 @@ class Source(Model):
     title_short: Text | None = Field(None, alias="title-short")
     author: list[Name] = []
     editor: list[Name] = []
-    issued: DateText | None = None
-    accessed: DateText | None = None
+    issued: CslDate | None = None
+    accessed: CslDate | None = None
     publisher: Text | None = None
     publisher_place: Text | None = Field(None, alias="publisher-place")
     container_title: Text | None = Field(None, alias="container-title")
     collection_title: Text | None = Field(None, alias="collection-title")
     genre: Text | None = None
     number: Text | None = None
-    URL: Text | None = None
+    URL: Text | None = Field(None, validation_alias=AliasChoices("URL", "url"))
     language: Text | None = None
     note: Text | None = None
     abstract: Text | None = None
@@ -134,6 +187,19 @@ class Source(Model):
     # The source's full text (.txt or .pdf), in the texts folder: `briefgen verify` checks
     # the records citing it against it. briefgen's own, not CSL.
     text: Text | None = None
+
+
+def _python_name(variable: str) -> str:
+    return variable.replace("-", "_")
+
+
+# Source: the base's fields and every other CSL variable, each optional, under its CSL name.
+Source = create_model(
+    "Source", __base__=_SourceBase, __doc__=_SourceBase.__doc__,
+    **{_python_name(v): (Text | None, Field(None, alias=v)) for v in CSL_TEXT_VARIABLES},
+    **{_python_name(v): (list[Name], Field([], alias=v)) for v in CSL_NAME_VARIABLES},
+    **{_python_name(v): (CslDate | None, Field(None, alias=v)) for v in CSL_DATE_VARIABLES},
+)
 
 
 class Finding(Model):
@@ -278,11 +344,13 @@ def _index(dataset: Dataset) -> None:
 
 
 def kind_files(root: Path, kind: Kind) -> list[Path]:
-    """The files that hold one kind's records, in a stable order."""
+    """The files that hold one kind's records, in a stable order. Sources may also be a
+    CSL-JSON file as Zotero exports it (JSON is read as the YAML it also is)."""
     place = root / kind.place
     if kind.place.endswith(".yaml"):
         return [place] if place.is_file() else []
-    return sorted(p for p in place.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+    suffixes = (".yaml", ".yml", ".json") if kind.name == "sources" else (".yaml", ".yml")
+    return sorted(p for p in place.iterdir() if p.suffix in suffixes) if place.is_dir() else []
 
 
 def _stray_problems(root: Path) -> list[Problem]:
