@@ -278,7 +278,27 @@ def _syntax_problem(err: yaml.MarkedYAMLError, path: str, text: str) -> Problem:
                             "does not allow tabs for indentation), got a tab")
     if err.context:
         what = f"{what} ({err.context}{_context_place(err, mark)})"
-    return Problem(loc, f"YAML syntax error: {what}")
+    return Problem(loc, f"YAML syntax error: {what}{_hint(what, mark, text)}")
+
+
+_KEY_LINE = re.compile(r"^(\s*)(?:-\s+)?([^\s:#][^:#]*?):(?:\s|$)")
+
+
+def _hint(what: str, mark: Any, text: str) -> str:
+    """What to do about the two commonest slips: a colon inside a plain value, and a line
+    indented as no key above it is."""
+    if "mapping values are not allowed" in what:
+        return ("; quote the value: a colon and a space inside a plain value start a mapping, "
+                "so write it as key: \"...: ...\"")
+    if mark is None or not ("expected key" in what or "indicator" in what or "block end" in what):
+        return ""
+    lines = text.splitlines()
+    for number in range(min(mark.line, len(lines)) - 1, -1, -1):
+        found = _KEY_LINE.match(lines[number])
+        if found:
+            return (f"; check this line's indentation against the key '{found[2].strip()}' "
+                    f"above it (line {number + 1}, column {len(found[1]) + 1})")
+    return ""
 
 
 def _context_place(err: yaml.MarkedYAMLError, mark: Any) -> str:
