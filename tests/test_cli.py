@@ -113,7 +113,7 @@ def test_a_failing_brief_writes_nothing_and_the_others_still_build(project):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "templates/broken/content.md.j2:1:1: error: template uses an undefined value: "
-        "'briefgen.dataset.Finding object' has no attribute 'txt'",
+        "a finding has no field 'txt'; did you mean 'text'?",
         "briefgen: 1 problem in 1 file",
     ]
     assert sorted(p.name for p in (project / "out").iterdir()) == [
@@ -166,3 +166,50 @@ def test_an_output_folder_that_cannot_be_made_is_one_clear_line(project):
         "write to, got Not a directory",
         "briefgen: 1 problem in 1 file",
     ]
+
+
+# --- working in a project ------------------------------------------------------------------------
+
+def test_check_composes_each_brief_so_a_build_error_shows_at_check_time(project, capsys):
+    write(project, "templates/plain/content.md.j2", "# X\n\n{{ brief.oral_question }}\n")
+    write(project, "briefs/c.yaml", BRIEF.replace("title: A test brief", "title: Another") +
+          "introduction: As the report says [@no-such-source, page 2].\n")
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "briefs/c.yaml:11:15: error: unknown source 'no-such-source' cited in 'introduction'; "
+        "expected the id of a source",
+        "templates/plain/content.md.j2:3:1: error: template uses an undefined value: a brief "
+        "has no field 'oral_question'; did you mean 'questions'?",
+        "briefgen: 2 problems in 2 files"]
+    assert not (project / "dist").exists()
+
+
+def test_ls_lists_the_briefs_and_the_audiences(project, capsys):
+    assert main(["ls", "briefs", "--width", "100"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "BRIEF  AUDIENCE  FORMATS  LIMITS  TITLE",
+        "b      plain     docx     -       A test brief",
+        "(1 briefs)"]
+    assert main(["ls", "audiences", "--width", "100"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "AUDIENCE  STYLE      TERMS  LIMITS  BRIEFS  LABEL",
+        "plain     uk-oscola  -      -       1       plain",
+        "(1 audiences)"]
+
+
+def test_show_prints_a_record_where_it_is_and_the_briefs_that_select_it(project, capsys):
+    assert main(["show", "witness-cross"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("quote witness-cross at data/quotes/quotes.yaml:1:3\n\nid: witness-cross\n")
+    assert out.endswith("selected by:\n  b (briefs/b.yaml)\n")
+    assert main(["show", "witness-crosss"]) == 2
+    assert "no record 'witness-crosss'; did you mean 'witness-cross'?" in capsys.readouterr().err
+
+
+def test_run_from_a_subfolder_briefgen_works_on_its_project(project, monkeypatch, capsys):
+    monkeypatch.chdir(project / "briefs")
+    assert main(["build", "b.yaml", "--format", "md"]) == 0
+    assert (project / "dist" / "b.md").is_file()
+    monkeypatch.chdir(project / "templates" / "plain")
+    assert main(["check"]) == 0
+    assert "data: ok" in capsys.readouterr().out

@@ -115,7 +115,7 @@ def test_undefined_value_names_file_and_line(project):
         run(project, "# Title\n\n{% for f in findings %}\n{{ f.txt }}\n{% endfor %}\n")
     assert [str(p) for p in err.value.problems] == [
         "templates/plain/content.md.j2:4:1: error: template uses an undefined value: "
-        "'briefgen.dataset.Finding object' has no attribute 'txt'"]
+        "a finding has no field 'txt'; did you mean 'text'?"]
 
 
 @pytest.mark.parametrize("escape", [

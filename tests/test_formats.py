@@ -215,7 +215,7 @@ def test_a_page_template_mistake_is_one_located_line_and_writes_nothing(project,
     assert main(["build", "briefs/b.yaml", "--format", "docx", "--format", "html"]) == 1
     assert capsys.readouterr().err.splitlines() == [
         "templates/plain/page.html.j2:2:1: error: template uses an undefined value: "
-        "'briefgen.model.Meta object' has no attribute 'titel'",
+        "a meta has no field 'titel'; did you mean 'title'?",
         "briefgen: 1 problem in 1 file"]
     assert not (project / "dist").exists()
 

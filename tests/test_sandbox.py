@@ -32,7 +32,7 @@ CONTENT_ESCAPES = [
     ("{{ self._TemplateReference__context }}",
      f"{FORBIDS} '_TemplateReference__context' of 'TemplateReference' object is unsafe."),
     ("{{ range.__self__ }}",
-     "template uses an undefined value: 'function object' has no attribute '__self__'"),
+     "template uses an undefined value: a function has no '__self__'"),
     ("{{ by_theme.__closure__ }}", f"{FORBIDS} '__closure__' of 'function' object is unsafe."),
     ("{{ cite.__code__.co_consts }}", f"{FORBIDS} '__code__' of 'function' object is unsafe."),
     ("{{ dict(a=1).__class__.__base__.__subclasses__() }}",

@@ -7,6 +7,7 @@ briefgen itself shows a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from .dataset import KIND_BY_NAME, KINDS, Dataset
 from .validate import load_dataset
 from .brief import FORMATS, PDF_ENGINES, load_briefs
 from .errors import BriefgenError, Location, Problem, UsageError
-from .listing import FILTERS, filter_records, render_table
+from .listing import FILTERS, PROJECT_LISTS, filter_records, render_table
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -34,12 +35,18 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate the dataset and the brief files")
     _data_options(check)
 
-    ls = sub.add_parser("ls", help="list records of one kind, with filters")
-    ls.add_argument("kind", choices=[k.name for k in KINDS], help="what to list")
+    ls = sub.add_parser("ls", help="list records of one kind, with filters; or the briefs, or "
+                                   "the audiences")
+    ls.add_argument("kind", choices=[k.name for k in KINDS] + list(PROJECT_LISTS),
+                    help="what to list")
     for name, rule in FILTERS.items():
         ls.add_argument(f"--{name}", action="append", default=[], metavar="ID", help=rule.help)
     ls.add_argument("--width", type=int, default=0, help="table width (default: the terminal's)")
     _data_options(ls)
+
+    show = sub.add_parser("show", help="print a record and every brief that selects it")
+    show.add_argument("id", help="a record's id")
+    _data_options(show)
 
     verify = sub.add_parser("verify", help="check quotations, recommendations and figures "
                                            "against the sources' own texts")
@@ -71,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--format", action="append", choices=FORMATS, metavar="FORMAT",
                        help=f"only this format ({', '.join(FORMATS)}; repeat for several; "
                             "default: the formats each brief asks for)")
-    build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    build.add_argument("--out", type=Path, help="output folder (default: dist, in the project)")
     build.add_argument("--pdf-engine", choices=PDF_ENGINES,
                        help="lay PDFs out with this engine (default: each brief's pdf-engine, "
                             "else typst)")
@@ -88,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="build only the K-th of N equal parts of the outputs (CI matrices)")
     _data_options(build)
     return parser
+
+
+DEFAULTS = (Path("data"), Path("briefs"), Path("templates"))
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
@@ -109,13 +119,45 @@ def cmd_check(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - start
     print(f"{args.data}: ok, {_summary(dataset)}; checked in {elapsed:.2f} s")
     paths = _brief_files(args.briefs_dir)
-    load_briefs(paths, dataset, args.templates)
-    print(f"{args.briefs_dir}: ok, {len(paths)} brief{'s' if len(paths) != 1 else ''}")
+    briefs = load_briefs(paths, dataset, args.templates)
+    warnings = _compose_all(briefs, dataset)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    print(f"{args.briefs_dir}: ok, {len(paths)} brief{'s' if len(paths) != 1 else ''} composed, "
+          f"cited and counted against their limits")
     return 0
+
+
+def _compose_all(briefs: list, dataset: Dataset) -> list[Problem]:
+    """Every stage a build runs before its writers, for each brief, writing nothing: what a
+    build would refuse (a template error, an unknown source cited in a brief's own text, a
+    word limit) is a problem now. Every brief's problems are collected before failing."""
+    from .build import stages_of
+
+    problems, warnings = [], []
+    for loaded in briefs:
+        try:
+            work = stages_of(loaded, dataset)
+        except BriefgenError as err:
+            problems += err.problems
+            continue
+        warnings += work.warnings + work.allowed
+    if problems:
+        raise BriefgenError(problems)
+    return sorted(set(warnings))
 
 
 def _brief_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .listing import show_record
+
+    dataset = load_dataset(args.data)
+    briefs = load_briefs(_brief_files(args.briefs_dir), dataset, args.templates)
+    print(show_record(dataset, briefs, args.id))
+    return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -180,6 +222,10 @@ def _emit(text: str, out: Path | None, refuse_existing: bool = False) -> None:
 
 def cmd_ls(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.data)
+    if args.kind in PROJECT_LISTS:
+        briefs = load_briefs(_brief_files(args.briefs_dir), dataset, args.templates)
+        print(PROJECT_LISTS[args.kind](briefs, args.templates, args.width))
+        return 0
     kind = KIND_BY_NAME[args.kind]
     wanted = {name: getattr(args, name) for name in FILTERS if getattr(args, name)}
     records = filter_records(dataset, kind, wanted)
@@ -204,7 +250,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .progress import Progress
 
     paths = _chosen_briefs(args)
-    settings = release.Settings(args.out, args.format, args.pdf_engine, args.strict, args.force,
+    settings = release.Settings(args.out or Path("dist"), args.format, args.pdf_engine, args.strict, args.force,
                                 release.parse_jobs(args.jobs), release.parse_shard(args.shard),
                                 complete=args.all, allow_overlength=args.allow_overlength)
     dataset = load_dataset(args.data)
@@ -221,8 +267,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "ls": cmd_ls, "verify": cmd_verify, "import": cmd_import,
-            "export": cmd_export, "build": cmd_build}
+COMMANDS = {"check": cmd_check, "ls": cmd_ls, "show": cmd_show, "verify": cmd_verify,
+            "import": cmd_import, "export": cmd_export, "build": cmd_build}
 
 
 def report(problems: list[Problem], out=None) -> None:
@@ -234,9 +280,41 @@ def report(problems: list[Problem], out=None) -> None:
     print(f"briefgen: {len(problems)} {noun} in {files} file{'s' if files != 1 else ''}", file=out)
 
 
+def project_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds ``data/`` and ``briefs/``."""
+    for folder in (start, *start.parents):
+        if (folder / "data").is_dir() and (folder / "briefs").is_dir():
+            return folder
+    return None
+
+
+# Options and arguments that name files: kept as the user meant them when briefgen moves to
+# the project root.
+PATH_ARGUMENTS = ("briefs", "out", "texts", "file")
+
+
+def _at_project_root(args: argparse.Namespace) -> None:
+    """Run from a subfolder (``briefs/``, a template's folder) as from the project root,
+    unless the user named the data, briefs or templates folder: then paths are as given."""
+    if not hasattr(args, "data") or (args.data, args.briefs_dir, args.templates) != DEFAULTS:
+        return
+    here = Path.cwd()
+    root = project_root(here)
+    if root is None or root == here:
+        return
+    for name in PATH_ARGUMENTS:
+        value = getattr(args, name, None)
+        if isinstance(value, Path):
+            setattr(args, name, (here / value).resolve())
+        elif isinstance(value, list):
+            setattr(args, name, [(here / v).resolve() if isinstance(v, Path) else v for v in value])
+    os.chdir(root)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        _at_project_root(args)
         return COMMANDS[args.command](args)
     except BriefgenError as err:
         report(err.problems)

@@ -111,3 +111,74 @@ def _one_line(text: str) -> str:
 
 def _cut(text: str, room: int) -> str:
     return text if len(text) <= room else text[: room - 1] + "…"
+
+
+# --- the project: briefs and audiences, and where a record is used -------------------------
+
+def _table(headings: list[str], rows: list[list[str]], noun: str, width: int) -> str:
+    """Columns padded to their widest cell, the last cut to the width."""
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    rows = [headings] + rows
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headings) - 1)]
+    room = max(MIN_TEXT_WIDTH, width - sum(widths) - 2 * len(widths))
+    lines = ["  ".join([c.ljust(w) for c, w in zip(row, widths)] + [_cut(row[-1], room)]).rstrip()
+             for row in rows]
+    return "\n".join(lines + [f"({len(rows) - 1} {noun})"])
+
+
+def _limit(words: int | None, pages: int | None) -> str:
+    parts = ([f"{words:,} words"] if words else []) + ([f"{pages} pages"] if pages else [])
+    return ", ".join(parts) or "-"
+
+
+def list_briefs(briefs: list[Any], templates: Any, width: int = 0) -> str:
+    from .limits import limits_of
+
+    rows = []
+    for loaded in sorted(briefs, key=lambda b: b.name):
+        limit = limits_of(loaded)
+        rows.append([loaded.name, loaded.brief.audience, ", ".join(loaded.brief.formats),
+                     _limit(limit.words, limit.pages), _one_line(loaded.brief.title)])
+    return _table(["BRIEF", "AUDIENCE", "FORMATS", "LIMITS", "TITLE"], rows, "briefs", width)
+
+
+def list_audiences(briefs: list[Any], templates: Any, width: int = 0) -> str:
+    from pathlib import Path
+
+    from .brief import load_audience
+
+    rows = []
+    for folder in sorted(p for p in Path(templates).iterdir() if (p / "content.md.j2").is_file()):
+        audience = load_audience(folder)
+        used = sum(1 for b in briefs if b.brief.audience == folder.name)
+        rows.append([folder.name, audience.style, audience.terminology or "-",
+                     _limit(audience.limits.words, audience.limits.pages), str(used),
+                     _one_line(audience.label)])
+    return _table(["AUDIENCE", "STYLE", "TERMS", "LIMITS", "BRIEFS", "LABEL"], rows,
+                  "audiences", width)
+
+
+PROJECT_LISTS = {"briefs": list_briefs, "audiences": list_audiences}
+
+
+def show_record(dataset: Dataset, briefs: list[Any], record_id: str) -> str:
+    """A record as its file holds it, where it is, and every brief whose rules select it."""
+    import yaml
+
+    from .select import SELECTABLE, select
+
+    entry = dataset.by_id.get(record_id)
+    if entry is None or entry.record is None:
+        known = sorted(dataset.by_id)
+        raise UsageError(f"no record {record_id!r}{did_you_mean(record_id, known) or ''}")
+    dumped = entry.record.model_dump(mode="json", by_alias=True, exclude_none=True,
+                                     exclude_defaults=True)
+    text = yaml.safe_dump(dumped, allow_unicode=True, sort_keys=False, width=100)
+    users = []
+    if entry.kind.name in SELECTABLE:
+        for loaded in sorted(briefs, key=lambda b: b.name):
+            picked = getattr(select(dataset, loaded.brief.select), entry.kind.name)
+            if any(r.id == record_id for r in picked):
+                users.append(f"  {loaded.name} ({loaded.path})")
+    selected = ("selected by:\n" + "\n".join(users)) if users else "selected by no brief"
+    return f"{entry.kind.singular} {record_id} at {entry.loc}\n\n{text}\n{selected}"

@@ -17,6 +17,7 @@ are.
 
 from __future__ import annotations
 
+import re
 import traceback
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
 
 from .errors import Location, Problem, display_path
+from .schema import did_you_mean
 
 # Everything pydantic's BaseModel defines: model_*, parse_*, schema*, copy, dict, json, ...
 MODEL_MACHINERY = frozenset(dir(BaseModel))
@@ -71,9 +73,39 @@ def _runtime_loc(err: Exception, template_path: Path) -> Location:
     return Location(display_path(template_path))
 
 
+# Jinja's words for a missing attribute name the Python class ("'briefgen.brief.Brief object'
+# has no attribute 'x'"): a template author knows the record, not the class.
+_NO_ATTRIBUTE = re.compile(r"^'(?:[\w.]+\.)?(\w+) object' has no attribute '([^']+)'$")
+
+
+def _undefined_message(err: jinja2.UndefinedError) -> str:
+    found = _NO_ATTRIBUTE.match(err.message or "")
+    if not found:
+        return f"template uses an undefined value: {err.message}"
+    owner, attribute = found.groups()
+    keys = _fields().get(owner)
+    if keys is None:
+        return f"template uses an undefined value: a {owner} has no {attribute!r}"
+    hint = did_you_mean(attribute, keys) or f"; expected one of {', '.join(keys)}"
+    return f"template uses an undefined value: a {owner.lower()} has no field {attribute!r}{hint}"
+
+
+def _fields() -> dict[str, list[str]]:
+    """The fields of what templates see (records, the brief, a page's meta), by class name."""
+    from dataclasses import fields
+
+    from .brief import Brief
+    from .dataset import KINDS, Evidence
+    from .model import Meta
+
+    found = {m.__name__: sorted(m.model_fields) for m in [Brief, Evidence, *(k.model for k in KINDS)]}
+    found["Meta"] = sorted(f.name for f in fields(Meta))
+    return found
+
+
 def _runtime_message(err: Exception) -> str:
     if isinstance(err, jinja2.UndefinedError):
-        return f"template uses an undefined value: {err.message}"
+        return _undefined_message(err)
     if isinstance(err, jinja2.exceptions.SecurityError):
         return f"template tried something the sandbox forbids: {err}"
     if isinstance(err, jinja2.TemplateNotFound):

@@ -323,7 +323,7 @@ def test_a_misspelt_name_in_an_audience_page_is_an_error(tmp_path):
         render_page(one_paragraph(Text("x")), look(tmp_path), mode="web")
     [problem] = caught.value.problems
     assert str(problem) == (f"{tmp_path / 'page.html.j2'}:1:1: error: template uses an undefined "
-                            "value: 'briefgen.model.Meta object' has no attribute 'titel'")
+                            "value: a meta has no field 'titel'; did you mean 'title'?")
 
 
 def test_a_syntax_error_in_an_audience_page_is_located(tmp_path):
