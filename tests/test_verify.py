@@ -54,7 +54,7 @@ def test_records_that_stand_in_their_text_pass_and_uncited_texts_are_listed(proj
     with_texts(project)
     code, err, out = run(capsys)
     assert code == 0
-    assert "checked quotations 1;" in out
+    assert "checked paraphrases 1, quotations 1;" in out
     assert err == ["data: warning: source 'brief-2024' has no text to check against; expected "
                    "a 'text:' file, got none (2 citations unverified)"]
 
@@ -131,3 +131,21 @@ def test_a_pdf_text_is_read_with_its_pages(project, capsys):
     assert [line for line in err if "error" in line] == [
         "data/recommendations/recommendations.yaml:7:34: error: wrong page; expected page 2, "
         "where the words stand in brief-2024's text, got page 3"]
+
+
+def test_a_finding_that_copies_its_source_or_misquotes_it_is_located(project, capsys):
+    with_texts(project)
+    path = project / "data" / "findings" / "findings.yaml"
+    path.write_text(path.read_text().replace(
+        "The COI found an *almost complete* denial of freedom of religion.",
+        "The commission found an almost complete denial of the right to freedom of thought, "
+        "conscience and religion, and \"an utter denial\" of it."))
+    code, err, _ = run(capsys)
+    assert code == 1
+    assert [line for line in err if "error" in line] == [
+        "data/findings/findings.yaml:2:9: error: finding copies coi-2014's words outside "
+        "quotation marks: \"The commission found an almost complete denial of the right to "
+        "freedom\"; expected the project's own words, or the words in quotation marks",
+        "data/findings/findings.yaml:2:9: error: quoted phrase \"an utter denial\" not found word "
+        "for word in coi-2014's text; expected the source's words, got none there (nearest "
+        "passage (page 2): \"complete denial of the\")"]

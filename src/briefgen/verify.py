@@ -270,7 +270,10 @@ def _check_record(report: Report, kind: str, entry: Any) -> None:
     if kind in ("quotes", "recommendations"):
         _check_words(report, kind, record.text, cited, locate(entry.tree, ("text",)), entry)
     elif kind == "findings":
-        _check_figures(report, figures(record.text), cited, locate(entry.tree, ("text",)), kind)
+        where = locate(entry.tree, ("text",))
+        _check_figures(report, figures(record.text), cited, where, kind)
+        _check_quoted_phrases(report, normalise(record.text), cited, where)
+        _check_own_words(report, record.text, cited, where)
     else:
         _check_figures(report, figures(record.title), cited, locate(entry.tree, ("title",)), kind)
         for index, value in enumerate(record.values):
@@ -319,11 +322,54 @@ def _check_figures(report: Report, numbers: list[str], cited: list, where: Locat
                                                   f"source prints it, got none"))
 
 
+# Words between quotation marks in the project's own text: straight double quotes (after
+# normalise), or single quotes that are not apostrophes.
+QUOTED_WORDS = re.compile(r"\"([^\"]{3,})\"|(?<!\w)'(.{3,}?)'(?!\w)")
+COPIED_RUN = 12             # words in a row that make a copied sentence, not a shared phrase
+
+
+def _check_quoted_phrases(report: Report, prose: str, cited: list, where: Location) -> None:
+    for found in QUOTED_WORDS.finditer(prose):
+        phrase = found.group(1) or found.group(2)
+        report.count("quoted phrases")
+        if not any(find_verbatim(phrase, text.text) is not None for _, text in cited):
+            names = " or ".join(f"{text.source}'s text" for _, text in cited)
+            report.problems.append(Problem(where, f"quoted phrase \"{phrase}\" not found word "
+                                                  f"for word in {names}; expected the source's "
+                                                  f"words, got none there "
+                                                  f"({nearest(phrase, cited[0][1])})"))
+
+
+def copied_run(prose: str, text: str, words: int = COPIED_RUN) -> str | None:
+    """A run of ``words`` words of the project's prose, outside its quotation marks and not a
+    proper name (mostly capitalised words, like a treaty's title), that stands in ``text``."""
+    tokens = QUOTED_WORDS.sub(" | ", normalise(prose)).split()
+    for i in range(len(tokens) - words + 1):
+        run = tokens[i:i + words]
+        capitalised = sum(t[:1].isupper() or t[:1] == "(" for t in run)
+        if "|" not in run and capitalised < words / 2 and " ".join(run) in text:
+            return " ".join(run)
+    return None
+
+
+def _check_own_words(report: Report, prose: str, cited: list, where: Location) -> None:
+    """A finding paraphrases: a sentence of its source copied without quotation marks is a
+    problem (the source's words go in quotation marks, as quotations)."""
+    report.count("paraphrases")
+    for _, text in cited:
+        run = copied_run(prose, text.text)
+        if run:
+            report.problems.append(Problem(where, f"finding copies {text.source}'s words "
+                                                  f"outside quotation marks: \"{run}\"; expected "
+                                                  f"the project's own words, or the words in "
+                                                  f"quotation marks"))
+            return
+
+
 # --- a brief's own prose -----------------------------------------------------------------------
 
 CITATION = re.compile(r"@([A-Za-z0-9][\w.:-]*[\w])")
 SENTENCE = re.compile(r"[^.!?]*(?:\[[^\]]*\][^.!?]*)*[.!?]?")
-QUOTED = re.compile(r"\"([^\"]{3,})\"")
 LOCATOR = re.compile(r"\[[^\]]*\]")
 
 
@@ -349,15 +395,8 @@ def _check_sentence(report: Report, sentence: str, where: Location) -> None:
     if not cited:
         return
     prose = LOCATOR.sub(" ", normalise(sentence))     # pinpoints are not the source's words
-    for phrase in QUOTED.findall(prose):
-        report.count("quoted phrases")
-        if not any(find_verbatim(phrase, text.text) is not None for _, text in cited):
-            names = " or ".join(f"{text.source}'s text" for _, text in cited)
-            report.problems.append(Problem(where, f"quoted phrase \"{phrase}\" not found word "
-                                                  f"for word in {names}; expected the source's "
-                                                  f"words, got none there "
-                                                  f"({nearest(phrase, cited[0][1])})"))
-    _check_figures(report, figures(QUOTED.sub(" ", prose)), cited, where, "briefs")
+    _check_quoted_phrases(report, prose, cited, where)
+    _check_figures(report, figures(QUOTED_WORDS.sub(" ", prose)), cited, where, "briefs")
 
 
 # --- the folder --------------------------------------------------------------------------------
