@@ -103,7 +103,9 @@ def test_build_writes_each_format_and_leaves_inputs_alone(project):
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (project / "out").iterdir()) == [
         "b.csl", "b.docx", "b.json", "b.md", "manifest.json"]
-    assert {k: v for k, v in snapshot(project).items() if "/out/" not in k} == before
+    # the outputs, and the stamp a later build answers from (a cache: stamp.py), are all new
+    assert {k: v for k, v in snapshot(project).items()
+            if "/out/" not in k and "/.briefgen-cache/" not in k} == before
 
 
 def test_a_failing_brief_writes_nothing_and_the_others_still_build(project):
@@ -213,3 +215,13 @@ def test_run_from_a_subfolder_briefgen_works_on_its_project(project, monkeypatch
     monkeypatch.chdir(project / "templates" / "plain")
     assert main(["check"]) == 0
     assert "data: ok" in capsys.readouterr().out
+
+
+def test_the_names_the_parser_offers_are_those_of_the_modules_that_own_them():
+    from briefgen import brief, listing, names
+    from briefgen.dataset import KINDS
+
+    assert names.KIND_NAMES == tuple(k.name for k in KINDS)
+    assert (names.FORMATS, names.PDF_ENGINES) == (brief.FORMATS, brief.PDF_ENGINES)
+    assert list(names.FILTER_HELP) == list(listing.FILTERS)
+    assert names.PROJECT_LISTS == tuple(listing.LISTS)

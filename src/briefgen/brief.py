@@ -22,8 +22,7 @@ from .styles import HOUSE_STYLES
 from .schema import DateText, FullDate, Id, Model, Text, did_you_mean, validate
 from .validate import unknown_id_message
 
-FORMATS = ("docx", "pdf", "html", "md")
-PDF_ENGINES = ("typst", "weasyprint")
+from .names import FORMATS, PDF_ENGINES  # noqa: E402  (the names the command line offers)
 ORDERS = Literal["as-listed", "date", "theme"]
 SELECTABLE = ("findings", "statistics", "quotes", "recommendations")
 

@@ -12,12 +12,29 @@ import sys
 import time
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import __version__
-from .dataset import KIND_BY_NAME, KINDS, Dataset
-from .validate import load_dataset
-from .brief import FORMATS, PDF_ENGINES, load_briefs
 from .errors import BriefgenError, Location, Problem, UsageError
-from .listing import FILTERS, PROJECT_LISTS, filter_records, render_table
+from .names import FILTER_HELP, FORMATS, KIND_NAMES, PDF_ENGINES, PROJECT_LISTS
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+
+# The commands import the stages they need when they run: a build that finds nothing changed
+# answers from its stamp (stamp.py) without importing pydantic or PyYAML.
+
+
+def load_dataset(folder: Path) -> "Dataset":
+    from .validate import load_dataset as load
+
+    return load(folder)
+
+
+def load_briefs(paths: list[Path], dataset: "Dataset", templates: Path) -> list:
+    from .brief import load_briefs as load
+
+    return load(paths, dataset, templates)
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -37,10 +54,9 @@ def _parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("ls", help="list records of one kind, with filters; or the briefs, or "
                                    "the audiences")
-    ls.add_argument("kind", choices=[k.name for k in KINDS] + list(PROJECT_LISTS),
-                    help="what to list")
-    for name, rule in FILTERS.items():
-        ls.add_argument(f"--{name}", action="append", default=[], metavar="ID", help=rule.help)
+    ls.add_argument("kind", choices=list(KIND_NAMES) + list(PROJECT_LISTS), help="what to list")
+    for name, text in FILTER_HELP.items():
+        ls.add_argument(f"--{name}", action="append", default=[], metavar="ID", help=text)
     ls.add_argument("--width", type=int, default=0, help="table width (default: the terminal's)")
     _data_options(ls)
 
@@ -221,10 +237,13 @@ def _emit(text: str, out: Path | None, refuse_existing: bool = False) -> None:
 
 
 def cmd_ls(args: argparse.Namespace) -> int:
+    from .dataset import KIND_BY_NAME
+    from .listing import FILTERS, LISTS, filter_records, render_table
+
     dataset = load_dataset(args.data)
-    if args.kind in PROJECT_LISTS:
+    if args.kind in LISTS:
         briefs = load_briefs(_brief_files(args.briefs_dir), dataset, args.templates)
-        print(PROJECT_LISTS[args.kind](briefs, args.templates, args.width))
+        print(LISTS[args.kind](briefs, args.templates, args.width))
         return 0
     kind = KIND_BY_NAME[args.kind]
     wanted = {name: getattr(args, name) for name in FILTERS if getattr(args, name)}
@@ -246,15 +265,26 @@ def _chosen_briefs(args: argparse.Namespace) -> list[Path]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from . import release, summary   # no writer library loads until a brief is built
+    from . import stamp, summary
     from .progress import Progress
 
+    began = time.perf_counter()
     paths = _chosen_briefs(args)
-    settings = release.Settings(args.out or Path("dist"), args.format, args.pdf_engine, args.strict, args.force,
+    out_dir = args.out or Path("dist")
+    root, command = args.data.resolve().parent, _build_command(args, paths, out_dir)
+    answered = None if args.force else stamp.answer(out_dir, root, command, args.strict)
+    if answered is not None:
+        return _answer_from(answered, time.perf_counter() - began)
+
+    from . import release
+
+    settings = release.Settings(out_dir, args.format, args.pdf_engine, args.strict, args.force,
                                 release.parse_jobs(args.jobs), release.parse_shard(args.shard),
                                 complete=args.all, allow_overlength=args.allow_overlength)
     dataset = load_dataset(args.data)
     briefs = load_briefs(paths, dataset, args.templates)
+    outside = _outside(briefs, root)
+    stamp_key = stamp.key(root, out_dir, command, outside)
     result = release.build_release(briefs, dataset, settings, Progress())
     if result.rows:
         print(summary.render(result))
@@ -264,6 +294,43 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise BuildFailed(result.problems)
     if not briefs:
         print(f"{args.briefs_dir}: no briefs; nothing to build")
+    elif out_dir.is_dir():
+        stamp.write(root, out_dir, stamp_key, outside, summary.table(summary.as_skipped(result.rows)),
+                    [str(w) for w in result.warnings],
+                    [[row.brief, row.format] for row in result.rows])
+    return 0
+
+
+def _build_command(args: argparse.Namespace, paths: list[Path], out_dir: Path) -> dict:
+    """What the command asks for, as the stamp compares it."""
+    return {"briefs": sorted(str(p.resolve()) for p in paths), "all": args.all,
+            "formats": args.format, "pdf-engine": args.pdf_engine, "strict": args.strict,
+            "allow-overlength": args.allow_overlength, "shard": args.shard,
+            "out": str(out_dir.resolve()), "data": str(args.data.resolve()),
+            "briefs-dir": str(args.briefs_dir.resolve()),
+            "templates": str(args.templates.resolve())}
+
+
+def _outside(briefs: list, root: Path) -> list[str]:
+    """Files the briefs name outside the project root: their stamp must cover them too."""
+    from .target import targets
+
+    found = set()
+    for loaded in briefs:
+        for target in targets(loaded):
+            for path in (target.style, target.reference_docx):
+                if path is not None and not path.resolve().is_relative_to(root):
+                    found.add(str(path.resolve()))
+    return sorted(found)
+
+
+def _answer_from(stamp: dict, seconds: float) -> int:
+    """What the build that left the stamp would print now: every output skipped."""
+    from .summary import all_skipped
+
+    print("\n".join(stamp["table"] + [all_skipped(len(stamp["outputs"]), seconds)]))
+    for warning in stamp["warnings"]:
+        print(warning, file=sys.stderr)
     return 0
 
 

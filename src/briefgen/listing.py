@@ -10,6 +10,7 @@ from typing import Any, get_args
 
 from .dataset import Dataset, Kind
 from .errors import UsageError
+from .names import FILTER_HELP
 from .schema import did_you_mean
 
 @dataclass(frozen=True)
@@ -23,14 +24,13 @@ class Filter:
 
 
 FILTERS = {
-    "theme": Filter("keep records with this theme (repeat for any of several)", "themes",
-                    "themes", lambda r: set(r.themes)),
-    "source": Filter("keep records whose evidence cites this source", "evidence",
-                     "sources", lambda r: {e.source for e in r.evidence}),
-    "addressee": Filter("keep recommendations to this actor", "addressees",
-                        "actors", lambda r: set(r.addressees)),
-    "confidence": Filter("keep findings with this confidence level", "confidence",
-                         None, lambda r: {r.confidence}),
+    "theme": Filter(FILTER_HELP["theme"], "themes", "themes", lambda r: set(r.themes)),
+    "source": Filter(FILTER_HELP["source"], "evidence", "sources",
+                     lambda r: {e.source for e in r.evidence}),
+    "addressee": Filter(FILTER_HELP["addressee"], "addressees", "actors",
+                        lambda r: set(r.addressees)),
+    "confidence": Filter(FILTER_HELP["confidence"], "confidence", None,
+                         lambda r: {r.confidence}),
 }
 
 
@@ -158,7 +158,7 @@ def list_audiences(briefs: list[Any], templates: Any, width: int = 0) -> str:
                   "audiences", width)
 
 
-PROJECT_LISTS = {"briefs": list_briefs, "audiences": list_audiences}
+LISTS = {"briefs": list_briefs, "audiences": list_audiences}
 
 
 def show_record(dataset: Dataset, briefs: list[Any], record_id: str) -> str:

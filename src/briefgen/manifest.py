@@ -40,7 +40,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -51,6 +50,7 @@ from .brief import SELECTABLE, LoadedBrief
 from .dataset import KINDS, Dataset
 from .errors import Location, Problem
 from .select import Selected
+from .stamp import installed_versions, normalised
 from .target import Target
 from .writers.look import DEFAULT_LOOK
 
@@ -108,33 +108,10 @@ def _cited_sources(value: Any) -> set[str]:
 
 def tool_versions() -> dict[str, str]:
     versions = {"briefgen": __version__}
-    installed = _installed_versions()
+    installed = installed_versions()
     for name in TOOLS:
-        versions[name] = installed.get(_normalised(name), "not installed")
+        versions[name] = installed.get(normalised(name), "not installed")
     return versions
-
-
-def _installed_versions() -> dict[str, str]:
-    """Installed distributions' versions, read off the ``NAME-VERSION.dist-info`` folder names
-    on ``sys.path`` (the first found wins, as for imports). ``importlib.metadata`` answers the
-    same, but importing it (with zipfile, email and csv) cost more than the rest of a build
-    that finds nothing changed; the folder names are the standard's (PEP 427/PEP 491)."""
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for name in names:
-            if name.endswith(".dist-info") and "-" in name:
-                project, _, version = name[: -len(".dist-info")].rpartition("-")
-                found.setdefault(_normalised(project), version)
-    return found
-
-
-def _normalised(name: str) -> str:
-    """A distribution name as PEP 503 compares them."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 # --- inputs --------------------------------------------------------------------------------

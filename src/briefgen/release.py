@@ -36,11 +36,11 @@ from .brief import LoadedBrief, load_briefs
 from .dataset import Dataset
 from .limits import limits_of
 from .select import Selected, select
+from .summary import BUILT, FAILED, SKIPPED, Release, Row
 from .target import Target, targets
 from .validate import load_dataset
 from .errors import BriefgenError, Location, Problem, UsageError, WriteError, display_path
 
-BUILT, SKIPPED, FAILED = "built", "skipped (unchanged)", "failed"
 
 
 # --- the plan ------------------------------------------------------------------------------
@@ -91,21 +91,6 @@ def key_of(target: Target) -> manifest.Key:
 # --- results -------------------------------------------------------------------------------
 
 @dataclass
-class Row:
-    """One output in the summary."""
-
-    brief: str
-    format: str
-    status: str
-    pages: int | None = None
-    words: int | None = None
-    limit: int | None = None          # words, the brief's or its audience's (limits.py)
-    notes: int | None = None
-    seconds: float | None = None
-    page_limit: int | None = None
-
-
-@dataclass
 class Done:
     """What building one brief gave: a manifest entry's facts per built format, or problems."""
 
@@ -115,15 +100,6 @@ class Done:
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-
-@dataclass
-class Release:
-    rows: list[Row]
-    problems: list[Problem]
-    warnings: list[Problem]
-    jobs: int = 1
-    seconds: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,36 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
-from .release import BUILT, FAILED, SKIPPED, Release, Row
+from .errors import Problem
+
+BUILT, SKIPPED, FAILED = "built", "skipped (unchanged)", "failed"
+
+
+@dataclass
+class Row:
+    """One output in the summary."""
+
+    brief: str
+    format: str
+    status: str
+    pages: int | None = None
+    words: int | None = None
+    limit: int | None = None          # words, the brief's or its audience's (limits.py)
+    notes: int | None = None
+    seconds: float | None = None
+    page_limit: int | None = None
+
+
+@dataclass
+class Release:
+    rows: list[Row]
+    problems: list[Problem]
+    warnings: list[Problem]
+    jobs: int = 1
+    seconds: float = 0.0
+
 
 HEADINGS = ("BRIEF", "FORMAT", "PAGES / LIMIT", "WORDS / LIMIT", "NOTES", "TIME", "STATUS")
 RIGHT = {"PAGES / LIMIT", "WORDS / LIMIT", "NOTES", "TIME"}
@@ -47,10 +75,21 @@ def totals(release: Release) -> str:
     n = len(release.rows)
     outputs = f"{n} output{'' if n == 1 else 's'}"
     if counts[SKIPPED] == n:
-        return f"{outputs}, all skipped (unchanged): nothing to build ({release.seconds:.2f} s)"
+        return all_skipped(n, release.seconds)
     return (f"{outputs}: {counts[BUILT]} built, {counts[SKIPPED]} skipped (unchanged), "
             f"{counts[FAILED]} failed, in {release.seconds:.2f} s "
             f"({'1 process' if release.jobs == 1 else f'{release.jobs} workers'})")
+
+
+def all_skipped(n: int, seconds: float) -> str:
+    outputs = f"{n} output{'' if n == 1 else 's'}"
+    return f"{outputs}, all skipped (unchanged): nothing to build ({seconds:.2f} s)"
+
+
+def as_skipped(rows: list[Row]) -> list[Row]:
+    """The rows as a build that finds nothing changed shows them."""
+    return [Row(r.brief, r.format, SKIPPED, r.pages, r.words, r.limit, r.notes, None, r.page_limit)
+            for r in rows]
 
 
 def render(release: Release) -> str:
