@@ -186,6 +186,10 @@ class Recommendation(Model):
     # Recommendations of other sources that make the same call (a person's judgement, since
     # two reports rarely share wording); a brief selecting several prints one, citing all.
     same_as: list[Id] = Field([], alias="same-as")
+    # Text a report prints among its recommendations that asks nothing itself (a section's
+    # introduction, "these recommendations ... can be used as benchmarks"): kept for its
+    # wording, never picked by a brief's filters, only by naming it under ``include``.
+    lead_in: bool = Field(False, alias="lead-in")
 
 
 @dataclass(frozen=True)
