@@ -30,7 +30,7 @@ from .parse import parse
 from .sandbox import Sandbox
 from .select import Selected
 from .schema import did_you_mean
-from .terms import Origin, Terms, Value, load_profile
+from .terms import Abbrev, Origin, Terms, Value, load_profile, protected_pattern
 
 TEMPLATE = "content.md.j2"
 
@@ -88,8 +88,11 @@ def _finalize(value: Any) -> str:
     terms = _TERMS.get()
     if isinstance(value, FreeText):
         return value if terms is None else terms.own(value, value.origin, markdown=True)
-    if terms is not None and isinstance(value, str) and not getattr(value, "verbatim", False):
-        value = terms.own(str(value), getattr(value, "origin", None) or terms.template_origin)
+    if terms is not None and isinstance(value, str):
+        if getattr(value, "verbatim", False):
+            terms.verbatim(str(value))
+        else:
+            value = terms.own(str(value), getattr(value, "origin", None) or terms.template_origin)
     return escape_markdown(value)
 
 
@@ -359,24 +362,31 @@ def compose(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     markdown = render(loaded, dataset, selected, terms)
     blocks = parse(markdown)
     blocks = number_paragraphs(blocks) if numbered else unmark_headings(blocks)
-    return Composed(markdown, m.Document(head, blocks), terms.problems if terms else [])
+    return Composed(markdown, m.Document(head, blocks), terms.problems)
 
 
-def terms_for(loaded: LoadedBrief, dataset: Dataset) -> Terms | None:
-    """The audience's terminology pass, its own template's words already linted.
+def terms_for(loaded: LoadedBrief, dataset: Dataset) -> Terms:
+    """The document's pass over its own words: the dataset's abbreviations, defined at their
+    first use, and the audience's terminology profile (if it names one), its own template's
+    words already linted.
 
-    Names are kept as written: the organisations', and every source's title wherever the
-    project's text names a work ("In its 2007 report North Korea: A Case to Answer, ...").
-    A title of one or two words ("North Korea", a CSW country briefing) cannot be told from
-    the country's name in running text, so it is not kept.
+    Names are kept as written: the organisations', the protected names of the dataset
+    (``names.yaml``), and every source's title wherever the project's text names a work
+    ("In its 2007 report North Korea: A Case to Answer, ..."). A title of one or two words
+    ("North Korea", a CSW country briefing) cannot be told from the country's name in
+    running text, so it is not kept.
     """
     name = loaded.audience.terminology
-    if not name:
-        return None
+    profile = load_profile(name) if name else None
     titles = [t for s in dataset.records("sources") for t in (s.title, s.title_short)
               if t and len(t.split()) > 2]
-    terms = Terms(load_profile(name), display_path(loaded.path),
-                  keep=tuple(loaded.brief.organisations) + tuple(titles))
+    abbreviations = tuple(Abbrev(a.short, a.forms.get(name, a.long) if name else a.long,
+                                 tuple(a.also) + ((a.long,) if name in a.forms else ()))
+                          for a in dataset.records("abbreviations"))
+    protected = tuple(protected_pattern(n.name, abbreviations) for n in dataset.records("names"))
+    terms = Terms(profile, display_path(loaded.path),
+                  keep=tuple(loaded.brief.organisations) + tuple(titles),
+                  protected=protected, abbreviations=abbreviations)
     template = loaded.template_dir / TEMPLATE
     terms.template_origin = Origin(Location(display_path(template)), "the template")
     terms.check_literal(template.read_text(encoding="utf-8"), template)

@@ -192,6 +192,25 @@ class Recommendation(Model):
     lead_in: bool = Field(False, alias="lead-in")
 
 
+class Abbreviation(Model):
+    """A short form and what it stands for: a document defines it at its first use, once
+    ("the Commission of Inquiry (COI)", then "COI"). ``forms`` gives the long form a
+    terminology profile writes instead (``un: United Nations Commission of Inquiry``)."""
+
+    short: Text = Field(pattern=r"^[A-Z][A-Za-z0-9&]*[A-Z0-9]$")
+    long: Text
+    also: list[Text] = []          # other long forms that mean it ("UN Commission of Inquiry")
+    forms: dict[str, Text] = {}
+
+
+class ProtectedName(Model):
+    """The name of an organisation, a law or a publication: printed as written, never
+    rewritten by a terminology profile ("All-Party Parliamentary Group on North Korea")."""
+
+    name: Text
+    kind: Literal["organisation", "law", "publication", "post"]
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of record: its name in messages, model, and where its files live."""
@@ -200,12 +219,15 @@ class Kind:
     singular: str      # as in error messages: "every finding"
     model: type[Model]
     place: str         # a file (vocabularies) or a folder of files (records)
+    optional: bool = False   # a vocabulary a dataset may leave out
 
 
 KINDS: tuple[Kind, ...] = (
     Kind("themes", "theme", Theme, "themes.yaml"),
     Kind("actors", "actor", Actor, "actors.yaml"),
     Kind("benchmark-groups", "benchmark group", BenchmarkGroup, "benchmark-groups.yaml"),
+    Kind("abbreviations", "abbreviation", Abbreviation, "abbreviations.yaml", optional=True),
+    Kind("names", "protected name", ProtectedName, "names.yaml", optional=True),
     Kind("sources", "source", Source, "sources"),
     Kind("findings", "finding", Finding, "findings"),
     Kind("statistics", "statistic", Statistic, "statistics"),
@@ -327,7 +349,7 @@ def load_dataset(root: Path) -> Dataset:
     dataset, problems = Dataset(root), _stray_problems(root)
     for kind in KINDS:
         files = kind_files(root, kind)
-        if not files and kind.place.endswith(".yaml"):
+        if not files and kind.place.endswith(".yaml") and not kind.optional:
             problems.append(Problem(Location(display_path(root / kind.place)),
                                     f"missing file; expected the {kind.name} vocabulary here"))
         for path in files:
