@@ -25,6 +25,7 @@ from . import model as m
 from .brief import FREE_TEXT, LoadedBrief, date_text
 from .dataset import KIND_BY_NAME, Dataset, Evidence
 from .errors import BriefgenError, Location, Problem, display_path
+from .lint import lint
 from .load import locate
 from .parse import parse
 from .sandbox import Sandbox
@@ -153,6 +154,41 @@ def group_by(records: Iterable[Any], attribute: str, labels: dict[str, str],
     return [Group(key, labels.get(key, key), tuple(groups[key])) for key in keys]
 
 
+@dataclass(frozen=True)
+class BySource:
+    """Records made by one author (or the same authors): whom a quoted recommendation is by."""
+
+    sources: tuple[str, ...]
+    label: Value                 # "Christian Solidarity Worldwide", "CSW and OHCHR"
+    plural: bool                 # more than one author: "recommend", not "recommends"
+    records: tuple
+
+
+def by_source(records: Iterable[Any], dataset: Dataset) -> list[BySource]:
+    """Records grouped by the authors of the sources they cite, in order of first appearance,
+    so a template can say whose recommendations it quotes ("CSW recommends that ...")."""
+    groups: dict[tuple[str, ...], list] = {}
+    for record in records:
+        sources = tuple(dict.fromkeys(e.source for e in record.evidence))
+        groups.setdefault(sources, []).append(record)
+    return [_source_group(sources, tuple(recs), dataset) for sources, recs in groups.items()]
+
+
+def _source_group(sources: tuple[str, ...], records: tuple, dataset: Dataset) -> BySource:
+    authors = list(dict.fromkeys(a for s in sources for a in _authors(s, dataset)))
+    text = " and ".join(authors) if len(authors) < 3 else \
+        ", ".join(authors[:-1]) + " and " + authors[-1]
+    first = dataset.by_id[sources[0]]
+    origin = Origin(locate(first.tree, ("author",)) or first.loc, f"source {sources[0]!r}")
+    return BySource(sources, Value(text, origin), len(authors) > 1, records)
+
+
+def _authors(source_id: str, dataset: Dataset) -> list[str]:
+    source = dataset.get(source_id)
+    names = [n.literal or " ".join(filter(None, (n.given, n.family))) for n in source.author]
+    return names or [source.publisher or source.title]
+
+
 def _number(value: float) -> str:
     return f"{value:g}"
 
@@ -272,6 +308,7 @@ def context(loaded: LoadedBrief, dataset: Dataset, selected: Selected) -> dict[s
         "by_theme": lambda records: group_by(records, "themes", themes, _asked(brief, "themes")),
         "by_addressee": lambda records: group_by(records, "addressees", actors,
                                                  _asked(brief, "addressees")),
+        "by_source": lambda records: by_source(records, dataset),
     }
 
 
@@ -362,7 +399,8 @@ def compose(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     markdown = render(loaded, dataset, selected, terms)
     blocks = parse(markdown)
     blocks = number_paragraphs(blocks) if numbered else unmark_headings(blocks)
-    return Composed(markdown, m.Document(head, blocks), terms.problems)
+    return Composed(markdown, m.Document(head, blocks),
+                    terms.problems + lint(loaded, dataset, selected))
 
 
 def terms_for(loaded: LoadedBrief, dataset: Dataset) -> Terms:
@@ -381,7 +419,8 @@ def terms_for(loaded: LoadedBrief, dataset: Dataset) -> Terms:
     titles = [t for s in dataset.records("sources") for t in (s.title, s.title_short)
               if t and len(t.split()) > 2]
     abbreviations = tuple(Abbrev(a.short, a.forms.get(name, a.long) if name else a.long,
-                                 tuple(a.also) + ((a.long,) if name in a.forms else ()))
+                                 tuple(a.also) + ((a.long,) if name in a.forms else ()),
+                                 a.article)
                           for a in dataset.records("abbreviations"))
     protected = tuple(protected_pattern(n.name, abbreviations) for n in dataset.records("names"))
     terms = Terms(profile, display_path(loaded.path),

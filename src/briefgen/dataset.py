@@ -190,6 +190,9 @@ class Recommendation(Model):
     # introduction, "these recommendations ... can be used as benchmarks"): kept for its
     # wording, never picked by a brief's filters, only by naming it under ``include``.
     lead_in: bool = Field(False, alias="lead-in")
+    # Recommendations (of this source or another) that ask in part for the same thing, but
+    # not all of it, so neither replaces the other; a brief printing both is warned.
+    overlaps: list[Id] = []
 
 
 class Abbreviation(Model):
@@ -200,6 +203,7 @@ class Abbreviation(Model):
     short: Text = Field(pattern=r"^[A-Z][A-Za-z0-9&]*[A-Z0-9]$")
     long: Text
     also: list[Text] = []          # other long forms that mean it ("UN Commission of Inquiry")
+    article: Literal["the"] | None = None   # the long form takes one: "the Office of ... (OHCHR)"
     forms: dict[str, Text] = {}
 
 

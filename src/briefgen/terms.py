@@ -123,6 +123,7 @@ class Abbrev:
     short: str
     long: str
     also: tuple[str, ...] = ()    # other long forms, as written ("UN Commission of Inquiry")
+    article: str | None = None    # written before the long form where no article stands
 
     @cached_property
     def pattern(self) -> re.Pattern:
@@ -223,6 +224,10 @@ class Terms:
         if abbrev.short in self.defined:
             return abbrev.short + possessive
         written = match.group("long") or abbrev.long
+        before = match.string[:match.start()]
+        if abbrev.article and not _ARTICLE_BEFORE.search(before):
+            start = _SENTENCE_START.search(before)
+            written = f"{abbrev.article.capitalize() if start else abbrev.article} {written}"
         if possessive:
             return written + possessive
         self.defined.add(abbrev.short)

@@ -33,6 +33,7 @@ REFERENCES: dict[str, list[tuple[tuple, str]]] = {
         (("evidence", "*", "source"), "sources"),
         (("status", "*", "evidence", "*", "source"), "sources"),
         (("same-as", "*"), "recommendations"),
+        (("overlaps", "*"), "recommendations"),
     ],
 }
 
