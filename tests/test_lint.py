@@ -78,3 +78,40 @@ def test_an_overlap_naming_no_recommendation_is_located(project):
     assert problems() == [
         "data/recommendations/recommendations.yaml:7:14: error: unknown recommendation "
         "'free-missionary'; did you mean 'free-missionaries'?"]
+
+
+# --- repetition ---------------------------------------------------------------------------
+
+def test_a_template_printing_a_record_twice_is_a_warning(project):
+    write(project, "templates/plain/content.md.j2",
+          "{% for f in findings %}- {{ f.text }}\n{% endfor %}\n\n"
+          "{% for f in findings %}{{ f.text }} {{ cite(f) }}\n\n{% endfor %}")
+    assert build()[1] == [
+        "templates/plain/content.md.j2: warning: the document prints finding "
+        "'no-religious-freedom' twice; expected each record once, got it again (the template "
+        "prints it, brief briefs/b.yaml)"]
+
+
+def test_the_brief_s_own_sentence_restating_a_selected_record_is_a_warning(project):
+    brief = Path("briefs/b.yaml")
+    brief.write_text(brief.read_text() + (
+        "introduction: |\n"
+        "  Religion is not free. Freedom of religion was, the COI found, denied almost\n"
+        "  completely [@coi-2014, paragraph 80].\n"))
+    assert build()[1] == [
+        "briefs/b.yaml:11:15: warning: the brief's 'introduction' restates "
+        "'no-religious-freedom' (data/findings/findings.yaml:1:3), which the document prints "
+        "too; expected each point once, got \"Freedom of religion was, the COI found, denied "
+        "almost completely .\""]
+
+
+def test_restates_measures_shared_content_words_not_shared_subjects():
+    from briefgen.lint import restates
+    record = ("The 2014 COI concluded that the government of North Korea had committed crimes "
+              "against humanity, among them extermination, murder, enslavement and torture.")
+    assert restates("The Commission of Inquiry's report of 2014 found crimes against humanity "
+                    "by the North Korean government: extermination, murder, enslavement, "
+                    "torture.", record)
+    assert not restates("In 2014 the COI reported on North Korea.", record)
+    assert not restates("Crimes against humanity call for a referral to the International "
+                        "Criminal Court by the Security Council.", record)

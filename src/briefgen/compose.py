@@ -77,6 +77,8 @@ class FreeText(Value):
 
 # The terminology pass of the document being rendered (one render at a time per thread).
 _TERMS: ContextVar[Terms | None] = ContextVar("briefgen_terms", default=None)
+# The records whose text the document has printed, in order (one per print), for the lint.
+_PRINTED: ContextVar[list | None] = ContextVar("briefgen_printed", default=None)
 
 
 def _finalize(value: Any) -> str:
@@ -86,7 +88,9 @@ def _finalize(value: Any) -> str:
         return value
     if value is None:
         return ""
-    terms = _TERMS.get()
+    terms, printed = _TERMS.get(), _PRINTED.get()
+    if printed is not None and getattr(value, "record", None):
+        printed.append(value)
     if isinstance(value, FreeText):
         return value if terms is None else terms.own(value, value.origin, markdown=True)
     if terms is not None and isinstance(value, str):
@@ -244,7 +248,8 @@ class View:
             where = locate(self._tree, path) or Location("?")
             what = f"{KIND_BY_NAME[self._kind].singular} {self._tree.get('id')!r}"
             verbatim = not self._path and name in VERBATIM.get(self._kind, ())
-            return Value(value, Origin(where, what), verbatim)
+            said = self._tree.get("id") if not self._path and name == "text" else None
+            return Value(value, Origin(where, what), verbatim, said)
         if isinstance(value, list) and value and isinstance(value[0], BaseModel) \
                 and not isinstance(value[0], Evidence):
             return [view(v, self._kind, self._tree, path + (i,)) for i, v in enumerate(value)]
@@ -325,10 +330,12 @@ def _asked(brief: Any, key: str) -> list[str]:
 
 
 def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
-           terms: Terms | None = None) -> str:
-    """The brief's Markdown; a template error names the template file and line."""
+           terms: Terms | None = None, printed: list | None = None) -> str:
+    """The brief's Markdown; a template error names the template file and line. Each
+    record text printed is appended to ``printed``."""
     template_path = loaded.template_dir / TEMPLATE
     token = _TERMS.set(terms)
+    printing = _PRINTED.set(printed)
     try:
         template = environment(loaded.template_dir).get_template(TEMPLATE)
         return template.render(context(loaded, dataset, selected))
@@ -338,6 +345,7 @@ def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
         raise ComposeError([template_problem(err, template_path)]) from None
     finally:
         _TERMS.reset(token)
+        _PRINTED.reset(printing)
 
 
 def template_problem(err: Exception, template_path: Path) -> Problem:
@@ -396,11 +404,12 @@ def compose(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     _check_free_text(loaded, dataset)
     terms = terms_for(loaded, dataset)
     head = meta(loaded, terms)
-    markdown = render(loaded, dataset, selected, terms)
+    printed: list = []
+    markdown = render(loaded, dataset, selected, terms, printed)
     blocks = parse(markdown)
     blocks = number_paragraphs(blocks) if numbered else unmark_headings(blocks)
     return Composed(markdown, m.Document(head, blocks),
-                    terms.problems + lint(loaded, dataset, selected))
+                    terms.problems + lint(loaded, dataset, selected, printed))
 
 
 def terms_for(loaded: LoadedBrief, dataset: Dataset) -> Terms:

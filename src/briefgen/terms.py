@@ -88,10 +88,12 @@ class Value(str):
 
     origin: Origin
     verbatim: bool
+    record: str | None           # the record's id, where this is its text (what it says)
 
-    def __new__(cls, text: str, origin: Origin, verbatim: bool = False) -> "Value":
+    def __new__(cls, text: str, origin: Origin, verbatim: bool = False,
+                record: str | None = None) -> "Value":
         value = super().__new__(cls, text)
-        value.origin, value.verbatim = origin, verbatim
+        value.origin, value.verbatim, value.record = origin, verbatim, record
         return value
 
 
