@@ -116,11 +116,29 @@ def locator_markdown(evidence: Evidence) -> str:
     return f"{label} {value}" if plain else f"{{{label} {escape_markdown(value)}}}"
 
 
+# Whether the document being rendered cites primary sources (its audience's setting).
+_PRIMARY: ContextVar[bool] = ContextVar("briefgen_primary", default=False)
+
+
 def cite(*things: Any) -> Markdown:
-    """One citation for records or evidence lists: ``[@coi-2014, paragraph 80; @hrw-2019, ...]``."""
+    """One citation for records or evidence lists: ``[@coi-2014, paragraph 80; @hrw-2019, ...]``.
+
+    Where the audience cites primary sources, an evidence naming its primary document (the
+    COI report behind CSW's account of it) cites that document instead.
+    """
     evidence = [e for thing in things for e in _evidence_of(thing)]
-    parts = [f"@{e.source}, {locator_markdown(e)}" for e in evidence]
+    parts = [_cited(e) for e in evidence]
     return Markdown(f"[{'; '.join(dict.fromkeys(parts))}]") if parts else Markdown("")
+
+
+def _cited(evidence: Evidence) -> str:
+    primary = evidence.primary if _PRIMARY.get() else None
+    if primary is None:
+        return f"@{evidence.source}, {locator_markdown(evidence)}"
+    if primary.locator is None:
+        return f"@{primary.source}"
+    pinpoint = Evidence(source=primary.source, **dict([primary.locator]))
+    return f"@{primary.source}, {locator_markdown(pinpoint)}"
 
 
 def _evidence_of(thing: Any) -> list[Evidence]:
@@ -336,6 +354,7 @@ def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     template_path = loaded.template_dir / TEMPLATE
     token = _TERMS.set(terms)
     printing = _PRINTED.set(printed)
+    primary = _PRIMARY.set(loaded.audience.primary_sources)
     try:
         template = environment(loaded.template_dir).get_template(TEMPLATE)
         return template.render(context(loaded, dataset, selected))
@@ -346,6 +365,7 @@ def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     finally:
         _TERMS.reset(token)
         _PRINTED.reset(printing)
+        _PRIMARY.reset(primary)
 
 
 def template_problem(err: Exception, template_path: Path) -> Problem:

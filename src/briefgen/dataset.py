@@ -31,6 +31,30 @@ CSL_TYPES = Literal[
 ]
 
 
+class Primary(Model):
+    """The document a source quotes or reports, where the dataset has it: the COI report
+    behind a briefing's account of it. Its pinpoint is optional (a briefing rarely gives one)."""
+
+    source: Id
+    page: Text | None = None
+    paragraph: Text | None = None
+    section: Text | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _at_most_one_locator(self) -> "Primary":
+        given = [k for k in ("page", "paragraph", "section", "note") if getattr(self, k)]
+        if len(given) > 1:
+            raise ValueError(f"a primary source takes at most one locator; expected one of "
+                             f"page, paragraph, section, note, got {', '.join(given)}")
+        return self
+
+    @property
+    def locator(self) -> tuple[str, str] | None:
+        label = next((k for k in ("page", "paragraph", "section", "note") if getattr(self, k)), None)
+        return (label, getattr(self, label)) if label else None
+
+
 class Evidence(Model):
     """A pinpoint citation: a source and exactly one locator."""
 
@@ -44,6 +68,9 @@ class Evidence(Model):
     table: Text | None = None
     line: Text | None = None
     benchmark: Text | None = None
+    # The primary document behind what this source says here; audiences that cite primary
+    # sources (UN audiences: ``primary-sources: true``) cite it instead.
+    primary: Primary | None = None
 
     @model_validator(mode="after")
     def _one_locator(self) -> "Evidence":

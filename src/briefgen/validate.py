@@ -21,6 +21,7 @@ REFERENCES: dict[str, list[tuple[tuple, str]]] = {
     "findings": [
         (("themes", "*"), "themes"),
         (("evidence", "*", "source"), "sources"),
+        (("evidence", "*", "primary", "source"), "sources"),
         (("statistics", "*"), "statistics"),
         (("quotes", "*"), "quotes"),
     ],
