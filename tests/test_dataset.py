@@ -22,6 +22,7 @@ def test_minimal_dataset_is_valid(workdir):
     assert dataset.counts() == {
         "themes": 2, "actors": 2, "benchmark-groups": 1, "sources": 2,
         "findings": 1, "statistics": 1, "quotes": 1, "recommendations": 1,
+        "abbreviations": 0, "names": 0,     # optional vocabularies, absent here
     }
     finding = dataset.get("no-religious-freedom")
     assert finding.evidence[0].locator == ("paragraph", "80")

@@ -168,3 +168,17 @@ def test_a_same_as_link_to_a_missing_recommendation_is_located(workdir):
     found = problems()
     assert len(found) == 1 and found[0].startswith("data/recommendations/recommendations.yaml:")
     assert "release-prisoner" in found[0]
+
+
+def test_a_lead_in_is_never_picked_by_a_filter_only_by_include():
+    """Text that introduces recommendations ("these recommendations ... can be used as
+    benchmarks") asks nothing: a brief selecting recommendations by addressee or theme
+    does not print it as one."""
+    lead = Recommendation.model_validate({
+        "id": "intro", "text": "These recommendations can be used as benchmarks.",
+        "addressees": ["dprk"], "themes": ["religion"], "lead-in": True,
+        "evidence": [{"source": "brief-2024", "section": "Recommendations"}]})
+    recs = [lead, rec("x", ["dprk"])]
+    assert ids(pick(recs, Rule.model_validate({"addressees": ["dprk"]}), THEMES)) == ["x"]
+    assert ids(pick(recs, Rule.model_validate({}), THEMES)) == ["x"]
+    assert ids(pick(recs, Rule.model_validate({"include": ["intro"]}), THEMES)) == ["intro"]

@@ -177,3 +177,62 @@ def test_a_source_title_in_the_project_s_text_keeps_its_words(un_project):
     assert ("In its report North Korea: A Case to Answer, a Call to Act, CSW asked for the COI; "
             "in the Democratic People's Republic of Korea (DPRK), the COI found") \
         in plain_text(work.document.blocks)
+
+
+# --- what the UN profile used to miss, or rewrite that it must not ------------------------
+
+def test_a_name_split_across_lines_of_the_brief_s_markdown_is_still_the_name():
+    assert un().own("documents human rights in North\nKorea from reports", HERE,
+                    markdown=True) == ("documents human rights in the Democratic People's "
+                                       "Republic of Korea (DPRK) from reports")
+
+
+def test_a_compound_takes_the_short_name_once_defined_and_is_reported_before():
+    terms = un()
+    assert terms.own("North Korea-specific groups grew.", HERE) == "North Korea-specific groups grew."
+    assert [p.message.split(";")[0] for p in terms.problems] == [
+        "UN editorial style (brief briefs/b.yaml): finding 'x' says 'North Korea-'"]
+    terms = un()
+    terms.own("In North Korea, groups grew.", HERE)
+    assert terms.own("North Korea-specific groups grew.", HERE) == "DPRK-specific groups grew."
+    assert terms.problems == []
+
+
+def test_victimised_takes_the_un_spelling():
+    assert un().own("Five people victimised by the campaign.", HERE) == \
+        "Five people victimized by the campaign."
+
+
+def test_protected_names_keep_their_words_and_an_article_is_not_doubled():
+    from briefgen.terms import Abbrev, protected_pattern
+    appg = Abbrev("APPG", "All-Party Parliamentary Group")
+    terms = Terms(load_profile("un"), "briefs/b.yaml", abbreviations=(appg,), protected=tuple(
+        protected_pattern(n, (appg,)) for n in (
+            "All-Party Parliamentary Group on North Korea",
+            "International Coalition to Stop Crimes Against Humanity in North Korea")))
+    text = ("The UK All-Party Parliamentary Group on North Korea and the International "
+            "Coalition to Stop Crimes Against Humanity in North Korea (ICNK) met; the APPG on "
+            "North Korea wrote to a North Korea office.")
+    assert terms.own(text, HERE) == (
+        "The UK All-Party Parliamentary Group (APPG) on North Korea and the International "
+        "Coalition to Stop Crimes Against Humanity in North Korea (ICNK) met; the APPG on "
+        "North Korea wrote to a Democratic People's Republic of Korea (DPRK) office.")
+
+
+def test_the_bundled_un_briefs_misses_are_caught(tmp_path):
+    """In the bundled dataset and briefs: the About paragraph, the compound, the spelling,
+    and the names of the coalition, the APPG and the foundation."""
+    from briefgen.cli import main as cli
+    from conftest import PROJECT
+    assert cli(["build", str(PROJECT / "briefs/un-sr-accountability.yaml"),
+                str(PROJECT / "briefs/un-upr-dprk.yaml"),
+                "--format", "md", "--strict", "--out", str(tmp_path)]) == 0
+    sr = (tmp_path / "un-sr-accountability.md").read_text()
+    upr = (tmp_path / "un-upr-dprk.md").read_text()
+    assert "documents human rights in the Democratic People's Republic of Korea" in upr \
+        .replace("\n", " ")
+    assert "DPRK-specific groups" in sr and "victimized" in sr
+    assert "International Coalition to Stop Crimes Against Humanity in North Korea (ICNK)" in sr
+    assert "All-Party Parliamentary Group (APPG) on North Korea" in sr
+    assert "requiring a North Korea Human Rights Foundation" in sr
+    assert "a the" not in sr and "North Korea-specific" not in sr

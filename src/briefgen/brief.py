@@ -264,6 +264,8 @@ class Audience(Model):
     numbered_paragraphs: bool = Field(False, alias="numbered-paragraphs")
     fonts: FontStacks = FontStacks()
     terminology: Text | None = None       # a profile in briefgen/terms/: un, uk
+    # Cite the primary document an evidence names (the COI report), not the report quoting it.
+    primary_sources: bool = Field(False, alias="primary-sources")
     limits: AudienceLimits = AudienceLimits()
 
 

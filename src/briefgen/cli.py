@@ -124,8 +124,12 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
                         help="folder of audience templates (default: templates)")
 
 
-def _summary(dataset: Dataset) -> str:
-    counts = ", ".join(f"{n} {kind}" for kind, n in dataset.counts().items())
+def _summary(dataset: "Dataset") -> str:
+    from .dataset import KINDS
+
+    optional = {k.name for k in KINDS if k.optional}
+    counts = ", ".join(f"{n} {kind}" for kind, n in dataset.counts().items()
+                       if n or kind not in optional)     # an optional vocabulary left out
     return f"{sum(dataset.counts().values())} records in {len(dataset.files)} files ({counts})"
 
 

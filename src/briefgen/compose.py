@@ -25,12 +25,13 @@ from . import model as m
 from .brief import FREE_TEXT, LoadedBrief, date_text
 from .dataset import KIND_BY_NAME, Dataset, Evidence
 from .errors import BriefgenError, Location, Problem, display_path
+from .lint import lint
 from .load import locate
 from .parse import parse
 from .sandbox import Sandbox, template_problem
 from .select import Selected
 from .schema import did_you_mean
-from .terms import Origin, Terms, Value, load_profile
+from .terms import Abbrev, Origin, Terms, Value, load_profile, protected_pattern
 from .writers.markdown import escape_markdown
 
 TEMPLATE = "content.md.j2"
@@ -50,6 +51,8 @@ class FreeText(Value):
 
 # The terminology pass of the document being rendered (one render at a time per thread).
 _TERMS: ContextVar[Terms | None] = ContextVar("briefgen_terms", default=None)
+# The records whose text the document has printed, in order (one per print), for the lint.
+_PRINTED: ContextVar[list | None] = ContextVar("briefgen_printed", default=None)
 
 
 def _finalize(value: Any) -> str:
@@ -59,11 +62,16 @@ def _finalize(value: Any) -> str:
         return value
     if value is None:
         return ""
-    terms = _TERMS.get()
+    terms, printed = _TERMS.get(), _PRINTED.get()
+    if printed is not None and getattr(value, "record", None):
+        printed.append(value)
     if isinstance(value, FreeText):
         return value if terms is None else terms.own(value, value.origin, markdown=True)
-    if terms is not None and isinstance(value, str) and not getattr(value, "verbatim", False):
-        value = terms.own(str(value), getattr(value, "origin", None) or terms.template_origin)
+    if terms is not None and isinstance(value, str):
+        if getattr(value, "verbatim", False):
+            terms.verbatim(str(value))
+        else:
+            value = terms.own(str(value), getattr(value, "origin", None) or terms.template_origin)
     return escape_markdown(value)
 
 
@@ -82,11 +90,29 @@ def locator_markdown(evidence: Evidence) -> str:
     return f"{label} {value}" if plain else f"{{{label} {escape_markdown(value)}}}"
 
 
+# Whether the document being rendered cites primary sources (its audience's setting).
+_PRIMARY: ContextVar[bool] = ContextVar("briefgen_primary", default=False)
+
+
 def cite(*things: Any) -> Markdown:
-    """One citation for records or evidence lists: ``[@coi-2014, paragraph 80; @hrw-2019, ...]``."""
+    """One citation for records or evidence lists: ``[@coi-2014, paragraph 80; @hrw-2019, ...]``.
+
+    Where the audience cites primary sources, an evidence naming its primary document (the
+    COI report behind CSW's account of it) cites that document instead.
+    """
     evidence = [e for thing in things for e in _evidence_of(thing)]
-    parts = [f"@{e.source}, {locator_markdown(e)}" for e in evidence]
+    parts = [_cited(e) for e in evidence]
     return Markdown(f"[{'; '.join(dict.fromkeys(parts))}]") if parts else Markdown("")
+
+
+def _cited(evidence: Evidence) -> str:
+    primary = evidence.primary if _PRIMARY.get() else None
+    if primary is None:
+        return f"@{evidence.source}, {locator_markdown(evidence)}"
+    if primary.locator is None:
+        return f"@{primary.source}"
+    pinpoint = Evidence(source=primary.source, **dict([primary.locator]))
+    return f"@{primary.source}, {locator_markdown(pinpoint)}"
 
 
 def _evidence_of(thing: Any) -> list[Evidence]:
@@ -122,6 +148,41 @@ def group_by(records: Iterable[Any], attribute: str, labels: dict[str, str],
     rank = {key: i for i, key in enumerate(preferred)}
     keys = sorted(groups, key=lambda k: rank.get(k, len(rank)))
     return [Group(key, labels.get(key, key), tuple(groups[key])) for key in keys]
+
+
+@dataclass(frozen=True)
+class BySource:
+    """Records made by one author (or the same authors): whom a quoted recommendation is by."""
+
+    sources: tuple[str, ...]
+    label: Value                 # "Christian Solidarity Worldwide", "CSW and OHCHR"
+    plural: bool                 # more than one author: "recommend", not "recommends"
+    records: tuple
+
+
+def by_source(records: Iterable[Any], dataset: Dataset) -> list[BySource]:
+    """Records grouped by the authors of the sources they cite, in order of first appearance,
+    so a template can say whose recommendations it quotes ("CSW recommends that ...")."""
+    groups: dict[tuple[str, ...], list] = {}
+    for record in records:
+        sources = tuple(dict.fromkeys(e.source for e in record.evidence))
+        groups.setdefault(sources, []).append(record)
+    return [_source_group(sources, tuple(recs), dataset) for sources, recs in groups.items()]
+
+
+def _source_group(sources: tuple[str, ...], records: tuple, dataset: Dataset) -> BySource:
+    authors = list(dict.fromkeys(a for s in sources for a in _authors(s, dataset)))
+    text = " and ".join(authors) if len(authors) < 3 else \
+        ", ".join(authors[:-1]) + " and " + authors[-1]
+    first = dataset.by_id[sources[0]]
+    origin = Origin(locate(first.tree, ("author",)) or first.loc, f"source {sources[0]!r}")
+    return BySource(sources, Value(text, origin), len(authors) > 1, records)
+
+
+def _authors(source_id: str, dataset: Dataset) -> list[str]:
+    source = dataset.get(source_id)
+    names = [n.literal or " ".join(filter(None, (n.given, n.family))) for n in source.author]
+    return names or [source.publisher or source.title]
 
 
 def _number(value: float) -> str:
@@ -179,7 +240,8 @@ class View:
             where = locate(self._tree, path) or Location("?")
             what = f"{KIND_BY_NAME[self._kind].singular} {self._tree.get('id')!r}"
             verbatim = not self._path and name in VERBATIM.get(self._kind, ())
-            return Value(value, Origin(where, what), verbatim)
+            said = self._tree.get("id") if not self._path and name == "text" else None
+            return Value(value, Origin(where, what), verbatim, said)
         if isinstance(value, list) and value and isinstance(value[0], BaseModel) \
                 and not isinstance(value[0], Evidence):
             return [view(v, self._kind, self._tree, path + (i,)) for i, v in enumerate(value)]
@@ -243,6 +305,7 @@ def context(loaded: LoadedBrief, dataset: Dataset, selected: Selected) -> dict[s
         "by_theme": lambda records: group_by(records, "themes", themes, _asked(brief, "themes")),
         "by_addressee": lambda records: group_by(records, "addressees", actors,
                                                  _asked(brief, "addressees")),
+        "by_source": lambda records: by_source(records, dataset),
     }
 
 
@@ -259,10 +322,13 @@ def _asked(brief: Any, key: str) -> list[str]:
 
 
 def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
-           terms: Terms | None = None) -> str:
-    """The brief's Markdown; a template error names the template file and line."""
+           terms: Terms | None = None, printed: list | None = None) -> str:
+    """The brief's Markdown; a template error names the template file and line. Each
+    record text printed is appended to ``printed``."""
     template_path = loaded.template_dir / TEMPLATE
     token = _TERMS.set(terms)
+    printing = _PRINTED.set(printed)
+    primary = _PRIMARY.set(loaded.audience.primary_sources)
     try:
         template = environment(loaded.template_dir).get_template(TEMPLATE)
         return template.render(context(loaded, dataset, selected))
@@ -272,6 +338,8 @@ def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
         raise ComposeError([template_problem(err, template_path)]) from None
     finally:
         _TERMS.reset(token)
+        _PRINTED.reset(printing)
+        _PRIMARY.reset(primary)
 
 
 # --- the document -------------------------------------------------------------------------
@@ -289,28 +357,37 @@ def compose(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     _check_free_text(loaded, dataset)
     terms = terms_for(loaded, dataset)
     head = meta(loaded, terms)
-    markdown = render(loaded, dataset, selected, terms)
+    printed: list = []
+    markdown = render(loaded, dataset, selected, terms, printed)
     blocks = parse(markdown)
     blocks = number_paragraphs(blocks) if numbered else unmark_headings(blocks)
     return Composed(markdown, m.Document(head, blocks, markdown=markdown),
-                    terms.problems if terms else [])
+                    terms.problems + lint(loaded, dataset, selected, printed))
 
 
-def terms_for(loaded: LoadedBrief, dataset: Dataset) -> Terms | None:
-    """The audience's terminology pass, its own template's words already linted.
+def terms_for(loaded: LoadedBrief, dataset: Dataset) -> Terms:
+    """The document's pass over its own words: the dataset's abbreviations, defined at their
+    first use, and the audience's terminology profile (if it names one), its own template's
+    words already linted.
 
-    Names are kept as written: the organisations', and every source's title wherever the
-    project's text names a work ("In its 2007 report North Korea: A Case to Answer, ...").
-    A title of one or two words ("North Korea", a CSW country briefing) cannot be told from
-    the country's name in running text, so it is not kept.
+    Names are kept as written: the organisations', the protected names of the dataset
+    (``names.yaml``), and every source's title wherever the project's text names a work
+    ("In its 2007 report North Korea: A Case to Answer, ..."). A title of one or two words
+    ("North Korea", a CSW country briefing) cannot be told from the country's name in
+    running text, so it is not kept.
     """
     name = loaded.audience.terminology
-    if not name:
-        return None
+    profile = load_profile(name) if name else None
     titles = [t for s in dataset.records("sources") for t in (s.title, s.title_short)
               if t and len(t.split()) > 2]
-    terms = Terms(load_profile(name), display_path(loaded.path),
-                  keep=tuple(loaded.brief.organisations) + tuple(titles))
+    abbreviations = tuple(Abbrev(a.short, a.forms.get(name, a.long) if name else a.long,
+                                 tuple(a.also) + ((a.long,) if name in a.forms else ()),
+                                 a.article)
+                          for a in dataset.records("abbreviations"))
+    protected = tuple(protected_pattern(n.name, abbreviations) for n in dataset.records("names"))
+    terms = Terms(profile, display_path(loaded.path),
+                  keep=tuple(loaded.brief.organisations) + tuple(titles),
+                  protected=protected, abbreviations=abbreviations)
     template = loaded.template_dir / TEMPLATE
     terms.template_origin = Origin(Location(display_path(template)), "the template")
     terms.check_literal(template.read_text(encoding="utf-8"), template)

@@ -44,6 +44,30 @@ CSL_TYPES = Literal[
 ]
 
 
+class Primary(Model):
+    """The document a source quotes or reports, where the dataset has it: the COI report
+    behind a briefing's account of it. Its pinpoint is optional (a briefing rarely gives one)."""
+
+    source: ref("sources")
+    page: Text | None = None
+    paragraph: Text | None = None
+    section: Text | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _at_most_one_locator(self) -> "Primary":
+        given = [k for k in ("page", "paragraph", "section", "note") if getattr(self, k)]
+        if len(given) > 1:
+            raise ValueError(f"a primary source takes at most one locator; expected one of "
+                             f"page, paragraph, section, note, got {', '.join(given)}")
+        return self
+
+    @property
+    def locator(self) -> tuple[str, str] | None:
+        label = next((k for k in ("page", "paragraph", "section", "note") if getattr(self, k)), None)
+        return (label, getattr(self, label)) if label else None
+
+
 class Evidence(Model):
     """A pinpoint citation: a source and exactly one locator."""
 
@@ -57,6 +81,9 @@ class Evidence(Model):
     table: Text | None = None
     line: Text | None = None
     benchmark: Text | None = None
+    # The primary document behind what this source says here; audiences that cite primary
+    # sources (UN audiences: ``primary-sources: true``) cite it instead.
+    primary: Primary | None = None
 
     @model_validator(mode="after")
     def _one_locator(self) -> "Evidence":
@@ -267,6 +294,33 @@ class Recommendation(Model):
     # Recommendations of other sources that make the same call (a person's judgement, since
     # two reports rarely share wording); a brief selecting several prints one, citing all.
     same_as: list[ref("recommendations")] = Field([], alias="same-as")
+    # Text a report prints among its recommendations that asks nothing itself (a section's
+    # introduction, "these recommendations ... can be used as benchmarks"): kept for its
+    # wording, never picked by a brief's filters, only by naming it under ``include``.
+    lead_in: bool = Field(False, alias="lead-in")
+    # Recommendations (of this source or another) that ask in part for the same thing, but
+    # not all of it, so neither replaces the other; a brief printing both is warned.
+    overlaps: list[ref("recommendations")] = []
+
+
+class Abbreviation(Model):
+    """A short form and what it stands for: a document defines it at its first use, once
+    ("the Commission of Inquiry (COI)", then "COI"). ``forms`` gives the long form a
+    terminology profile writes instead (``un: United Nations Commission of Inquiry``)."""
+
+    short: Text = Field(pattern=r"^[A-Z][A-Za-z0-9&]*[A-Z0-9]$")
+    long: Text
+    also: list[Text] = []          # other long forms that mean it ("UN Commission of Inquiry")
+    article: Literal["the"] | None = None   # the long form takes one: "the Office of ... (OHCHR)"
+    forms: dict[str, Text] = {}
+
+
+class ProtectedName(Model):
+    """The name of an organisation, a law or a publication: printed as written, never
+    rewritten by a terminology profile ("All-Party Parliamentary Group on North Korea")."""
+
+    name: Text
+    kind: Literal["organisation", "law", "publication", "post"]
 
 
 @dataclass(frozen=True)
@@ -277,12 +331,15 @@ class Kind:
     singular: str      # as in error messages: "every finding"
     model: type[Model]
     place: str         # a file (vocabularies) or a folder of files (records)
+    optional: bool = False   # a vocabulary a dataset may leave out
 
 
 KINDS: tuple[Kind, ...] = (
     Kind("themes", "theme", Theme, "themes.yaml"),
     Kind("actors", "actor", Actor, "actors.yaml"),
     Kind("benchmark-groups", "benchmark group", BenchmarkGroup, "benchmark-groups.yaml"),
+    Kind("abbreviations", "abbreviation", Abbreviation, "abbreviations.yaml", optional=True),
+    Kind("names", "protected name", ProtectedName, "names.yaml", optional=True),
     Kind("sources", "source", Source, "sources"),
     Kind("findings", "finding", Finding, "findings"),
     Kind("statistics", "statistic", Statistic, "statistics"),
@@ -405,7 +462,7 @@ def read_dataset(root: Path) -> tuple[Dataset | None, list[Problem]]:
     dataset, problems = Dataset(root), _stray_problems(root)
     for kind in KINDS:
         files = kind_files(root, kind)
-        if not files and kind.place.endswith(".yaml"):
+        if not files and kind.place.endswith(".yaml") and not kind.optional:
             problems.append(Problem(Location(display_path(root / kind.place)),
                                     f"missing file; expected the {kind.name} vocabulary here"))
         for path in files:

@@ -8,8 +8,8 @@ they agree).
 
 FORMATS = ("docx", "pdf", "html", "md")
 PDF_ENGINES = ("typst", "weasyprint")
-KIND_NAMES = ("themes", "actors", "benchmark-groups", "sources", "findings", "statistics",
-              "quotes", "recommendations")
+KIND_NAMES = ("themes", "actors", "benchmark-groups", "abbreviations", "names", "sources",
+              "findings", "statistics", "quotes", "recommendations")
 PROJECT_LISTS = ("briefs", "audiences")
 FILTER_HELP = {
     "theme": "keep records with this theme (repeat for any of several)",

@@ -107,7 +107,10 @@ def _filters(rule: Rule) -> bool:
 
 
 def matches(record: Any, rule: Rule) -> bool:
-    """A record satisfies every key the rule sets."""
+    """A record satisfies every key the rule sets. A recommendation's lead-in (text that asks
+    nothing) is never matched by a filter: a brief names it under ``include`` or not at all."""
+    if getattr(record, "lead_in", False):
+        return False
     return all(test(record, rule) for test in TESTS)
 
 

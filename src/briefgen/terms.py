@@ -88,10 +88,12 @@ class Value(str):
 
     origin: Origin
     verbatim: bool
+    record: str | None           # the record's id, where this is its text (what it says)
 
-    def __new__(cls, text: str, origin: Origin, verbatim: bool = False) -> "Value":
+    def __new__(cls, text: str, origin: Origin, verbatim: bool = False,
+                record: str | None = None) -> "Value":
         value = super().__new__(cls, text)
-        value.origin, value.verbatim = origin, verbatim
+        value.origin, value.verbatim, value.record = origin, verbatim, record
         return value
 
 
@@ -105,7 +107,47 @@ MARKDOWN_KEPT = r"\[@[^\]]*\]|\]\([^)]*\)|`[^`]*`|^>.*$"
 _QUOTED = re.compile(QUOTED, re.M)
 _MARKDOWN_KEPT = re.compile(f"{QUOTED}|{MARKDOWN_KEPT}", re.M)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
+# An article already before a name: "a North Korea Human Rights Foundation" gets no "the".
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|A|An|The)\s+$")
 _INFLECTIONS = "e|ed|es|ing|ation|ations|er|ers"
+
+
+def words(text: str) -> str:
+    """A phrase as a pattern whose words may be split by any run of spaces or a line break
+    (the brief's Markdown is wrapped: "North\nKorea" is "North Korea")."""
+    return r"\s+".join(map(re.escape, text.split()))
+
+
+@dataclass(frozen=True)
+class Abbrev:
+    """An abbreviation as one document writes it: its short form and its long form."""
+
+    short: str
+    long: str
+    also: tuple[str, ...] = ()    # other long forms, as written ("UN Commission of Inquiry")
+    article: str | None = None    # written before the long form where no article stands
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        # A long form (perhaps defined by hand, "Commission of Inquiry (COI)", perhaps a
+        # possessive), or the short form standing alone (not inside "COI-led" or "XCOI").
+        longs = "|".join(words(f) for f in sorted({self.long, *self.also}, key=len, reverse=True))
+        return re.compile(rf"\b(?P<long>{longs})(?P<hand>\s*\({re.escape(self.short)}\))?"
+                          rf"(?P<poss>['’]s)?(?![\w-])"
+                          rf"|(?<![\w-]){re.escape(self.short)}(?P<sposs>['’]s)?(?![\w-])")
+
+
+def protected_pattern(name: str, abbreviations: Iterable[Abbrev]) -> str:
+    """A protected name as a pattern: spaces as any spacing, and an abbreviation's long form
+    in it also matching its short form or its definition ("All-Party Parliamentary Group
+    (APPG) on North Korea", "APPG on North Korea")."""
+    pattern = words(name)
+    for abbrev in abbreviations:
+        long = words(abbrev.long)
+        if long in pattern:
+            short = re.escape(abbrev.short)
+            pattern = pattern.replace(long, f"(?:{long}(?:\\s*\\({short}\\))?|{short})")
+    return pattern
 
 
 @dataclass
@@ -118,6 +160,10 @@ class Terms:
     problems: list[Problem] = field(default_factory=list)
     template_origin: Origin = Origin(Location("?"), "the template")   # text a template made
     keep: tuple[str, ...] = ()            # names kept as written (any case): organisations, titles
+    protected: tuple[str, ...] = ()       # patterns of protected names (data/names.yaml)
+    abbreviations: tuple[Abbrev, ...] = ()
+    hand_defined: set[str] = field(default_factory=set)    # by the brief's own text
+    bare_uses: dict[str, Origin] = field(default_factory=dict)   # short forms it used first
 
     # -- the project's own text --
 
@@ -128,26 +174,106 @@ class Terms:
         ``define=False`` (titles, headings) writes names in full without defining the short
         form, as a title does not introduce an abbreviation.
         """
-        if self.profile is None or not text:
+        if not text:
+            return text
+        if markdown:
+            self._lint_hand_definitions(text, origin)
+        text = self._outside(_MARKDOWN_KEPT if markdown else _QUOTED, text,
+                             lambda part, before: self._abbreviate(part, define))
+        if self.profile is None:
             return text
         kept = self._kept[markdown]
-        out, last = [], 0
-        for span in kept.finditer(text):
-            out.append(self._rewrite(text[last:span.start()], "".join(out), define))
-            out.append(span.group(0))
-            last = span.end()
-        out.append(self._rewrite(text[last:], "".join(out), define))
-        result = "".join(out)
+        result = self._outside(kept, text,
+                               lambda part, before: self._rewrite(part, before, define, origin))
         self._lint(result, origin, kept)
         return result
+
+    @staticmethod
+    def _outside(kept: re.Pattern, text: str, rewrite) -> str:
+        """``text`` with ``rewrite(part, text before it)`` applied to each part outside what
+        ``kept`` matches, in reading order."""
+        out, last = [], 0
+        for span in kept.finditer(text):
+            out.append(rewrite(text[last:span.start()], "".join(out)))
+            out.append(span.group(0))
+            last = span.end()
+        out.append(rewrite(text[last:], "".join(out)))
+        return "".join(out)
+
+    def verbatim(self, text: str) -> None:
+        """A quotation the reader has read: an abbreviation it defines ("the UN Commission of
+        Inquiry (COI)") is defined for the rest of the document."""
+        for abbrev in self.abbreviations:
+            for match in abbrev.pattern.finditer(text):
+                if match.group("hand"):
+                    self.defined.add(abbrev.short)
+
+    # -- abbreviations --
+
+    def _abbreviate(self, part: str, define: bool) -> str:
+        """Each abbreviation defined at its first use in the document and short after it,
+        whatever the text wrote (the long form, the short form, or a definition by hand). A
+        possessive is written in full until the abbreviation is defined ("the Commission of
+        Inquiry's report"), as "(COI)'s" reads badly. Titles (``define=False``) are left."""
+        if not define:
+            return part
+        for abbrev in self.abbreviations:
+            part = abbrev.pattern.sub(lambda m, a=abbrev: self._one_abbreviation(m, a), part)
+        return part
+
+    def _one_abbreviation(self, match: re.Match, abbrev: Abbrev) -> str:
+        possessive = match.group("poss") or match.group("sposs") or ""
+        if abbrev.short in self.defined:
+            return abbrev.short + possessive
+        written = match.group("long") or abbrev.long
+        before = match.string[:match.start()]
+        if abbrev.article and not _ARTICLE_BEFORE.search(before):
+            start = _SENTENCE_START.search(before)
+            written = f"{abbrev.article.capitalize() if start else abbrev.article} {written}"
+        if possessive:
+            return written + possessive
+        self.defined.add(abbrev.short)
+        return f"{written} ({abbrev.short})"
+
+    def _lint_hand_definitions(self, text: str, origin: Origin) -> None:
+        """The brief's own text: an abbreviation it defines by hand twice, or uses before the
+        definition it gives later, is reported (the document prints it right either way, but
+        the brief does not say what it prints)."""
+        own = _MARKDOWN_KEPT.sub(lambda m: " " * len(m.group(0)), text)
+        for abbrev in self.abbreviations:
+            for match in abbrev.pattern.finditer(own):
+                if match.group("hand"):
+                    self._hand_definition(abbrev, origin, own, match)
+                elif not match.group("long") and abbrev.short not in self.hand_defined:
+                    self.bare_uses.setdefault(abbrev.short, origin)
+
+    def _hand_definition(self, abbrev: Abbrev, origin: Origin, text: str, match: re.Match) -> None:
+        if abbrev.short in self.hand_defined:
+            self.problems.append(self._abbrev_problem(
+                origin, f"defines {abbrev.short!r} again; expected one definition per "
+                f"document (briefgen defines it at its first use)", text, match.start()))
+        elif abbrev.short in self.bare_uses:
+            first = self.bare_uses[abbrev.short]
+            self.problems.append(Problem(first.loc, (
+                f"abbreviation (brief {self.brief}): {first.what} uses {abbrev.short!r} before "
+                f"{origin.what} defines it; expected the definition at the first use "
+                f"(briefgen prints it there)"), "warning"))
+        self.hand_defined.add(abbrev.short)
+
+    def _abbrev_problem(self, origin: Origin, what: str, text: str, at: int) -> Problem:
+        around = " ".join(text[max(0, at - 30): at + 60].split())
+        return Problem(origin.loc, f"abbreviation (brief {self.brief}): {origin.what} {what}, "
+                                   f"got \"…{around}…\"", "warning")
 
     @cached_property
     def _kept(self) -> dict[bool, re.Pattern]:
         """What is never changed, for plain text (False) and the brief's Markdown (True): the
         kept names first, compiled once per document rather than once per value."""
-        if not self.keep:
+        patterns = [words(k) for k in sorted(set(self.keep), key=len, reverse=True)]
+        patterns += sorted(set(self.protected), key=len, reverse=True)
+        if not patterns:
             return {False: _QUOTED, True: _MARKDOWN_KEPT}
-        names = "|".join(re.escape(k) for k in sorted(set(self.keep), key=len, reverse=True))
+        names = "|".join(patterns)
         return {markdown: re.compile(f"(?i:{names})|{kept.pattern}", re.M)
                 for markdown, kept in ((False, _QUOTED), (True, _MARKDOWN_KEPT))}
 
@@ -162,9 +288,10 @@ class Terms:
                              re.IGNORECASE)
         return pattern, {stem.lower(): new for stem, new in self.profile.spelling.items()}
 
-    def _rewrite(self, part: str, before: str, define: bool) -> str:
+    def _rewrite(self, part: str, before: str, define: bool, origin: Origin) -> str:
         for name in self.profile.names:
             part = self._names(part, before, name, define)
+            part = self._compounds(part, name, origin)
         if self._spelling is not None:
             pattern, spelling = self._spelling
             part = pattern.sub(lambda m: _same_case(m.group(1), spelling[m.group(1).lower()]),
@@ -172,8 +299,8 @@ class Terms:
         return part
 
     def _names(self, part: str, before: str, name: Name, define: bool) -> str:
-        words = [re.escape(name.find)] + ([re.escape(name.short)] if name.short else [])
-        pattern = re.compile(rf"(?:\b(the|The)\s+)?\b(?:{'|'.join(words)})\b(?![-\w])"
+        forms = [words(name.find)] + ([re.escape(name.short)] if name.short else [])
+        pattern = re.compile(rf"(?:\b(the|The)\s+)?\b(?:{'|'.join(forms)})\b(?![-\w])"
                              r"(['’]s)?")
 
         def one(match: re.Match) -> str:
@@ -185,10 +312,26 @@ class Terms:
                 written = f"{name.write} ({name.short})"
             else:
                 written = name.write
-            if name.article:
-                start = not article and _SENTENCE_START.search(before + part[:match.start()])
-                article = article or (name.article.capitalize() if start else name.article)
+            preceding = before + part[:match.start()]
+            if name.article and not article and not _ARTICLE_BEFORE.search(preceding):
+                start = _SENTENCE_START.search(preceding)
+                article = name.article.capitalize() if start else name.article
             return f"{article} {written}{possessive}" if article else written + possessive
+
+        return pattern.sub(one, part)
+
+    def _compounds(self, part: str, name: Name, origin: Origin) -> str:
+        """A name in a hyphenated compound ("North Korea-specific"): the short form once it is
+        defined ("DPRK-specific"); before that, no rewrite reads well, so it is reported."""
+        pattern = re.compile(rf"\b{words(name.find)}(?=-\w)")
+
+        def one(match: re.Match) -> str:
+            if name.short and name.short in self.defined:
+                return name.short
+            self.problems.append(self._problem(origin, match.group(0) + "-", (
+                f'wording without the compound, or "{name.short or name.write}" once defined'),
+                part, match.start()))
+            return match.group(0)
 
         return pattern.sub(one, part)
 
@@ -197,7 +340,7 @@ class Terms:
     def _lint(self, text: str, origin: Origin, kept: re.Pattern) -> None:
         own = kept.sub(lambda m: " " * len(m.group(0)), text)
         for flag in self.profile.flag:
-            for match in re.finditer(rf"\b{re.escape(flag.find)}\b", own):
+            for match in re.finditer(rf"\b{words(flag.find)}\b", own):
                 self.problems.append(self._problem(origin, flag.find, flag.advice, text,
                                                    match.start()))
 
@@ -217,10 +360,10 @@ class Terms:
 
     def _violations(self, own: str) -> Iterable[tuple[int, str, str]]:
         for name in self.profile.names:
-            for match in re.finditer(rf"\b{re.escape(name.find)}\b(?![-\w])", own):
+            for match in re.finditer(rf"\b{words(name.find)}\b(?![\w])", own):
                 yield match.start(), match.group(0), f'write "{name.write}"'
         for flag in self.profile.flag:
-            for match in re.finditer(rf"\b{re.escape(flag.find)}\b", own):
+            for match in re.finditer(rf"\b{words(flag.find)}\b", own):
                 yield match.start(), match.group(0), flag.advice
         for stem, new in self.profile.spelling.items():
             for match in re.finditer(rf"\b{re.escape(stem)}(?:{_INFLECTIONS})\b", own,

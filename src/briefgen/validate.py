@@ -143,12 +143,32 @@ def check_duplicate_recommendations(dataset: Dataset) -> list[Problem]:
     return problems
 
 
+def check_unique_names(dataset: Dataset) -> list[Problem]:
+    """An abbreviation's short form, and a protected name, is listed once; a repeat names
+    both places."""
+    problems = []
+    for kind, key in (("abbreviations", "short"), ("names", "name")):
+        seen: dict[str, Entry] = {}
+        for entry in dataset.entries.get(kind, []):
+            value = entry.tree.get(key) if isinstance(entry.tree, dict) else None
+            if not isinstance(value, str):
+                continue
+            first = seen.setdefault(value, entry)
+            if first is not entry:
+                problems.append(Problem(
+                    locate(entry.tree, (key,)),
+                    f"duplicate {KIND_BY_NAME[kind].singular} {value!r}; expected each once, "
+                    f"got it again (first at {locate(first.tree, (key,))})"))
+    return problems
+
+
 # The order the checks run in. Ids come first: the others look records up by id.
 CHECKS: list[Callable[[Dataset], list[Problem]]] = [
     check_unique_ids,
     check_references,
     check_percentages,
     check_duplicate_recommendations,
+    check_unique_names,
 ]
 
 
