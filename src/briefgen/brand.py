@@ -81,6 +81,13 @@ class Spacing(Model):
     note: Number = Field(2, ge=0, le=12)           # between two footnotes
 
 
+class Leading(Model):
+    """Baseline to baseline, in font sizes (CSS ``line-height``; Word's exact spacing)."""
+
+    body: Number = Field(1.35, ge=1, le=3)
+    notes: Number = Field(1.2, ge=1, le=3)
+
+
 class Margins(Model):
     """Millimetres."""
 
@@ -111,7 +118,7 @@ class Brand(Model):
     colours: Colours = Colours()
     fonts: Fonts = Fonts()
     sizes: Sizes = Sizes()
-    leading: Number = Field(1.35, ge=1, le=3)      # baseline to baseline, in font sizes
+    leading: Leading = Leading()
     spacing: Spacing = Spacing()
     page: Page = Page()
     contact: Contact = Contact()

@@ -33,7 +33,7 @@ from briefgen import model
 from briefgen.compose import template_problem
 from briefgen.errors import BriefgenError, WriteError
 from briefgen.sandbox import Sandbox
-from briefgen.writers import one_line, storable
+from briefgen.writers import brand_css, one_line, storable
 from briefgen.writers.look import Look
 
 MODES = ("web", "print")
@@ -124,11 +124,45 @@ def render_page(doc: model.Document, look: Look, *, mode: str) -> str:
         return template.render(
             meta=meta, body=body, notes=notes, css=page_css(look), fonts=look.fonts, mode=mode,
             lang=meta.lang or "en-GB", date_text=meta.date_text,
-            organisations=meta.organisations)
+            organisations=meta.organisations, brand=brand_view(look, meta),
+            brand_css=brand_stylesheet(look, meta))
     except BriefgenError:
         raise
     except Exception as err:   # noqa: BLE001 - whatever a page template does is its problem
         raise WriteError([template_problem(err, look.file(PAGE_TEMPLATE))]) from None
+
+
+CONTACT_LABEL = "For more information, contact"
+
+
+def brand_view(look: Look, meta: model.Meta) -> dict:
+    """What a page template prints of the brand: plain texts (escaped when printed), the logo
+    as a ``data:`` URL, and links only to a mail address or a web address of a safe scheme."""
+    brand = look.brand
+    b, contact = brand.brand, brand.brand.contact
+    web = storable(contact.web or "")
+    return {
+        "organisation": storable(look.organisation(meta.organisations)),
+        "logo_src": brand_css.logo_src(brand),
+        "logo_alt": storable(brand.logo.alt) if brand.logo else "",
+        "contact_label": CONTACT_LABEL,
+        "contact_name": storable(contact.name or ""),
+        "email": storable(contact.email or ""),
+        "phone": storable(contact.phone or ""),
+        "web": web, "web_href": web if web and _safe_url(web) else "",
+        "address": ", ".join(storable(line) for line in contact.address),
+        "registration": storable(b.registration or ""),
+        "footer": storable(b.footer or ""),
+    }
+
+
+def brand_stylesheet(look: Look, meta: model.Meta) -> Markup:
+    """The brand's custom properties and printed page (``brand_css``), for the ``<style>``."""
+    css = brand_css.stylesheet(
+        look.brand, header=one_line(meta.title), organisation=one_line(look.organisation(meta.organisations)),
+        footer=one_line(look.brand.brand.footer or ""),
+        fonts=font_family(look.fonts.headings, "sans-serif"), css_string=css_string)
+    return Markup(_STYLE_END.sub(r"<\\/\1", css))
 
 
 def write_html(doc: model.Document, out: Path, look: Look) -> None:
@@ -211,22 +245,32 @@ class _Body:
     # -- blocks --
 
     def blocks(self, blocks: Iterable[model.Block]) -> Markup:
-        return Markup("").join(self._blocks[type(block)](block) for block in blocks)
+        blocks = tuple(blocks)
+        out = []
+        for block, after in zip(blocks, blocks[1:] + (None,)):
+            if isinstance(block, model.Paragraph) and model.is_list(after):
+                out.append(self.paragraph(block, lead_in=True))
+            else:
+                out.append(self._blocks[type(block)](block))
+        return Markup("").join(out)
 
     def heading(self, node: model.Heading) -> Markup:
         """``<h2>`` and deeper, no level skipped (``model.Outline``): the title is the h1."""
         level = self.outline.level(node.level)
         return Markup("<h{0}>{1}</h{0}>\n").format(level, self.inlines(node.children))
 
-    def paragraph(self, node: model.Paragraph) -> Markup:
+    def paragraph(self, node: model.Paragraph, lead_in: bool = False) -> Markup:
+        """``<p>``; a list's lead-in (``lead_in``) is marked to stay with the list."""
+        lead = Markup(' class="lead-in"') if lead_in else Markup("")
         if not node.numbered:
-            return Markup("<p>{}</p>\n").format(self.inlines(node.children))
+            return Markup("<p{}>{}</p>\n").format(lead, self.inlines(node.children))
         self.paragraph_number += 1
         # The space goes inside the number's span: an inline block as wide as the hanging
         # indent (base.css) drops its own trailing space, so the first line starts level with
         # the others, while the text still reads "3. Third ...".
-        return Markup('<p class="numbered"><span class="para-number">{}. </span>{}</p>\n'
-                      ).format(self.paragraph_number, self.inlines(node.children))
+        lead = Markup(" lead-in") if lead_in else Markup("")
+        return Markup('<p class="numbered{}"><span class="para-number">{}. </span>{}</p>\n'
+                      ).format(lead, self.paragraph_number, self.inlines(node.children))
 
     def bullet_list(self, node: model.BulletList) -> Markup:
         return Markup("<ul>\n{}</ul>\n").format(self.items(node.items))
