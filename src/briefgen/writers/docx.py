@@ -447,13 +447,17 @@ class _Writer:
         return paragraph
 
     def _contact(self, ctx: _Ctx) -> None:
-        """"For more information, contact ...": the brand's contact block, kept on one page."""
+        """"For more information, contact ...": the brand's contact block, kept on one page;
+        its first line (the label, then who) carries the rule above it."""
         lines = contact_lines(self.brand, self.doc.meta)
         if not lines:
             return
-        self._line(ctx, self.styles["Contact Heading"], CONTACT_LABEL)
-        last = None
-        for inlines in lines:
+        first = self._new_paragraph(ctx.container, self.styles["Contact Heading"])
+        label = first.add_run(CONTACT_LABEL)
+        label.bold = True
+        self._inlines(first, lines[0])
+        last = first
+        for inlines in lines[1:]:
             last = self._new_paragraph(ctx.container, self.styles["Contact"])
             self._inlines(last, inlines)
         last.paragraph_format.keep_with_next = False
@@ -653,27 +657,29 @@ CONTACT_LABEL = "For more information, contact"
 
 
 def contact_lines(brand: ResolvedBrand, meta: model.Meta) -> list[tuple[model.Inline, ...]]:
-    """The contact block's lines as inlines: who, how to reach them (the mail address and
-    the web address as links), where, and the registration number."""
+    """The contact block's lines as inlines, after the label: who; how to reach them (the
+    mail and web addresses as links); where, and the registration number. Empty when the
+    brand has no contact and no number."""
     b, c = brand.brand, brand.brand.contact
-    lines: list[tuple[model.Inline, ...]] = []
-    who = [x for x in (c.name, brand.organisation_for(meta.organisations)) if x]
-    if (c.name or c.email or c.phone or c.web or c.address) and who:
-        lines.append((model.Text(", ".join(who)),))
+    any_contact = bool(c.name or c.email or c.phone or c.web or c.address)
+    if not any_contact and not b.registration:
+        return []
+    who = ", ".join(x for x in (c.name, brand.organisation_for(meta.organisations)) if x)
+    lines: list[tuple[model.Inline, ...]] = [(model.Text(f" {who}"),) if any_contact and who else ()]
+    dot = model.Text("  \u00b7  ")
     reach: list[model.Inline] = []
-    if c.email:
-        reach.append(model.Link(f"mailto:{c.email}", (model.Text(c.email),)))
-    if c.phone:
-        reach += [model.Text("  \u00b7  ")] if reach else []
-        reach.append(model.Text(c.phone))
+    for part in ((model.Link(f"mailto:{c.email}", (model.Text(c.email),)) if c.email else None),
+                 (model.Text(c.phone) if c.phone else None),
+                 (model.Link(c.web, (model.Text(c.web),)) if c.web else None)):
+        if part is not None:
+            reach += ([dot] if reach else []) + [part]
     if reach:
         lines.append(tuple(reach))
-    if c.web:
-        lines.append((model.Link(c.web, (model.Text(c.web),)),))
-    if c.address:
-        lines.append((model.Text(", ".join(c.address)),))
+    where = [model.Text(", ".join(c.address))] if c.address else []
     if b.registration:
-        lines.append((model.Text(b.registration),))
+        where += ([dot] if where else []) + [model.Text(b.registration)]
+    if where:
+        lines.append(tuple(where))
     return lines
 
 

@@ -220,7 +220,7 @@ def definitions(brand: ResolvedBrand, stacks=None) -> dict[str, Definition]:
                              size=s.small, colour=c.muted, italic=True),
         "Contact Heading": furniture("ContactHeading", "Contact Heading",
                                      _para(keep_next=True, keep_lines=True,
-                                           border=_border("top", c.accent, 8, 6), before=18,
+                                           border=_border("top", c.accent, 8, 5), before=14,
                                            after=2, line=_exact(s.small + 0.5, 1.35)),
                                      size=s.small + 0.5, colour=c.accent, bold=True),
         "Contact": furniture("Contact", "Contact",
