@@ -46,6 +46,7 @@ _CSS_STRING_UNSAFE = re.compile(r'[\\"\'<>&\x00-\x1f\x7f]')
 _STYLE_END = re.compile(r"</(style)", re.IGNORECASE)
 _SAFE_SCHEMES = {"http", "https", "mailto", "tel", "ftp"}
 _ALIGNS = {"left", "right", "center"}
+_URL_PARTS = re.compile(r"[^/]*/+|[^/]+$")      # "https://", "example.org/", "a.pdf"
 
 
 def escape_html(text: str) -> Markup:
@@ -344,6 +345,8 @@ class _Body:
         refs = [child for child in node.children if isinstance(child, model.NoteRef)]
         text = self.inlines([c for c in node.children if not isinstance(c, model.NoteRef)],
                             in_link=True)
+        if node.children == (model.Text(node.url),):
+            text = url_text(node.url)
         after = Markup("").join(self.note_ref(ref, in_link) for ref in refs)
         if in_link or not _safe_url(node.url):
             return text + after
@@ -380,6 +383,14 @@ class _Body:
             elif isinstance(block, model.Table):
                 for row in (block.header,) + block.rows:
                     yield from (self.inlines(cell) for cell in row)
+
+
+def url_text(url: str) -> Markup:
+    """A URL shown as itself, breaking only after a slash: each part up to and with its slash
+    unbreakable (``span.url-part``, ``white-space: nowrap``), a ``<wbr>`` after it."""
+    pieces = _URL_PARTS.findall(one_line(url))
+    return Markup("<wbr>").join(Markup('<span class="url-part">{}</span>').format(escape_html(p))
+                                for p in pieces if p)
 
 
 def _note_item(body: _Body, note: model.Note, referenced: bool) -> Markup:
