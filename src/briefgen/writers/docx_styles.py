@@ -151,11 +151,19 @@ def definitions(brand: ResolvedBrand, stacks=None) -> dict[str, Definition]:
         nxt = f'<w:next w:val="{next_id}"/>' if next_id else ""
         return ("paragraph", style_id, name, f"{nxt}{extra}<w:qFormat/>{ppr}{rpr}")
 
+    # Word and LibreOffice add a paragraph's space after to the next one's space before,
+    # where CSS collapses margins and Typst takes the larger: a heading's space before is
+    # what is left of the brand's once the paragraph's is counted. Measured with LibreOffice
+    # (pdftotext -bbox baselines against the Typst PDF), its exact-spaced lines also carry
+    # about 2.5 pt more round a heading than the PDFs' line boxes, taken off here too.
+    heading_before = max(sp.heading_above - sp.paragraph + 2, 0)
+    heading_after = max(sp.heading_below - 2.5, 0)
+
     def heading(level: int, size: float) -> Definition:
         return paragraph(
             f"Heading{level}", f"heading {level}",
-            _para(keep_next=True, keep_lines=True, before=sp.heading_above,
-                  after=sp.heading_below, line=_exact(size, 1.2), outline=level - 1),
+            _para(keep_next=True, keep_lines=True, before=heading_before,
+                  after=heading_after, line=_exact(size, 1.2), outline=level - 1),
             _run(font=head_font, size=size, colour=c.headings, bold=True),
             '<w:uiPriority w:val="9"/>', next_id="BodyText")
 

@@ -78,7 +78,9 @@ _SPECIALS = (
 def _special_xml(kind: str, note_id: int, mark: str) -> str:
     return (
         f'<w:footnote {nsdecls("w")} w:type="{kind}" w:id="{note_id}">'
-        '<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+        # The separator's line as high as the PDFs' gap above their notes (10 pt), not a
+        # line of body text.
+        '<w:p><w:pPr><w:spacing w:after="0" w:line="200" w:lineRule="exact"/></w:pPr>'
         f"<w:r><{mark}/></w:r></w:p></w:footnote>"
     )
 
