@@ -117,15 +117,14 @@ def test_a4_and_every_tab_stop_inside_the_text_width(briefing):
     assert 9360 not in stops                      # not US Letter's
 
 
-def test_running_header_from_page_two_and_footer_on_every_page(briefing):
+def test_running_title_from_page_two_and_organisation_and_page_in_every_footer(briefing):
     work, look, data = briefing
     section = docx.Document(io.BytesIO(data)).sections[0]
     assert section.different_first_page_header_footer
-    assert section.header.paragraphs[0].text == \
-        f"{look.brand.organisation}\t{work.document.meta.title}"
+    assert section.header.paragraphs[0].text == f"\t{work.document.meta.title}"
     assert section.first_page_header.paragraphs[0].text == ""
     for footer in (section.footer, section.first_page_footer):
-        assert footer.paragraphs[0].text.startswith(look.brand.brand.footer)
+        assert footer.paragraphs[0].text.startswith(f"{look.brand.organisation}\t")
         assert "PAGE" in "".join(footer._element.xpath(".//w:instrText/text()"))
 
 
@@ -151,12 +150,13 @@ def test_the_contact_block_ends_the_brief_with_links(briefing):
     _, look, data = briefing
     document = docx.Document(io.BytesIO(data))
     contact = look.brand.brand.contact
-    tail = [(p.style.name, p.text) for p in document.paragraphs][-3:]
+    tail = [(p.style.name, p.text) for p in document.paragraphs][-4:]
     assert tail == [
         ("Contact Heading", f"For more information, contact {contact.name}, "
                             f"{look.brand.organisation}"),
         ("Contact", f"{contact.email}  ·  {contact.phone}  ·  {contact.web}"),
-        ("Contact", f"{', '.join(contact.address)}  ·  {look.brand.brand.registration}")]
+        ("Contact", f"{', '.join(contact.address)}  ·  {look.brand.brand.registration}"),
+        ("Contact", look.brand.brand.footer)]
     rels = {rel.target_ref for rel in document.part.rels.values() if rel.is_external}
     assert {f"mailto:{contact.email}", contact.web} <= rels
 

@@ -116,10 +116,10 @@ def test_the_default_page_opens_with_the_masthead_and_ends_with_the_notes(tmp_pa
     (page,) = layout_pages(out)
     assert page.startswith("Org A Human rights in the DPRK Briefing for parliamentarians "
                            "Westminster Hall debate Org A, Org B 1 March 2024 Summary")
-    assert page.count("Org A") == 2                     # the brand's line, the organisations:
-                                                        # no closing footer on paper
+    assert page.count("Org A") == 3                     # the brand's line, the organisations,
+                                                        # the page's footer: no closing footer
     assert page.endswith("3. Third numbered paragraph. 1 Commission of Inquiry, Report of "
-                         "the detailed findings, para 80. 2 See OHCHR. 3 Ibid. 1")
+                         "the detailed findings, para 80. 2 See OHCHR. 3 Ibid. Org A 1")
 
 
 def test_numbered_paragraphs_show_their_numbers(sample):

@@ -58,12 +58,13 @@ def properties(brand: ResolvedBrand) -> dict[str, str]:
     return props
 
 
-def stylesheet(brand: ResolvedBrand, *, header: str, organisation: str,
-               footer: str, fonts: str, css_string) -> Markup:
+def stylesheet(brand: ResolvedBrand, *, header: str, organisation: str, fonts: str,
+               css_string) -> Markup:
     """The brand's CSS: ``:root`` properties, then the printed page and its margin boxes.
 
-    ``header``, ``organisation`` and ``footer`` are the running header's texts; ``fonts`` is
-    a ``font-family`` value already made by ``html.font_family``.
+    ``header`` is the running header (from page two, at the right), ``organisation`` the
+    footer's (at the left, the page number at the right); ``fonts`` is a ``font-family``
+    value already made by ``html.font_family``.
     """
     b = brand.brand
     width, height = brand.page_mm
@@ -76,13 +77,11 @@ def stylesheet(brand: ResolvedBrand, *, header: str, organisation: str,
               "@page {",
               f"  size: {mm(width)} {mm(height)};",
               f"  margin: {mm(m.top)} {mm(m.right)} {mm(m.bottom)} {mm(m.left)};",
-              f"  @top-left {{ content: {css_string(organisation)}; {margin_box} }}",
               f"  @top-right {{ content: {css_string(header)}; {margin_box} }}",
-              f"  @bottom-left {{ content: {css_string(footer)}; {margin_box} }}",
+              f"  @bottom-left {{ content: {css_string(organisation)}; {margin_box} }}",
               f"  @bottom-right {{ content: counter(page); {margin_box} }}",
               "}",
               "@page :first {",
-              "  @top-left { content: none; }",
               "  @top-right { content: none; }",
               "}"]
     return Markup("\n".join(lines) + "\n")

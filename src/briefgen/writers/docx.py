@@ -40,7 +40,7 @@ from docx.oxml.parser import OxmlElement
 from docx.parts.numbering import NumberingPart
 from docx.parts.story import StoryPart
 from docx.styles.style import BaseStyle, StyleFactory
-from docx.shared import Cm, Length, Mm, Pt, Twips
+from docx.shared import Cm, Length, Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
 
@@ -224,18 +224,18 @@ def _house_layout(document: WordDocument, brand: ResolvedBrand) -> None:
 
 def _running_header_and_footer(document: WordDocument, meta: model.Meta, brand: ResolvedBrand,
                                styles: dict[str, BaseStyle]) -> None:
-    """As the PDFs: from page two a header of the organisation and, at the right margin, the
-    title; on every page a footer of the brand's line and, at the right, the page number."""
+    """As the PDFs: from page two the title at the right margin; on every page a footer of
+    the organisation and, at the right, the page number."""
     section = document.sections[-1]
     section.different_first_page_header_footer = True
     organisation = brand.organisation_for(meta.organisations)
     header = section.header
     header.is_linked_to_previous = False
-    _furniture_line(header.paragraphs[0], styles["header"], organisation, meta.title)
+    _furniture_line(header.paragraphs[0], styles["header"], "", meta.title)
     for footer in (section.footer, section.first_page_footer):
         footer.is_linked_to_previous = False
         paragraph = footer.paragraphs[0]
-        _furniture_line(paragraph, styles["footer"], brand.brand.footer or "", None)
+        _furniture_line(paragraph, styles["footer"], organisation, None)
         for run in ooxml.field_runs("PAGE", "1"):
             paragraph._p.append(run)
     section.first_page_header.is_linked_to_previous = False
@@ -455,6 +455,8 @@ class _Writer:
         first = self._new_paragraph(ctx.container, self.styles["Contact Heading"])
         label = first.add_run(CONTACT_LABEL)
         label.bold = True
+        label.font.color.rgb = RGBColor.from_string(
+            docx_styles.hex_colour(self.brand.brand.colours.accent))
         self._inlines(first, lines[0])
         last = first
         for inlines in lines[1:]:
@@ -662,7 +664,7 @@ def contact_lines(brand: ResolvedBrand, meta: model.Meta) -> list[tuple[model.In
     brand has no contact and no number."""
     b, c = brand.brand, brand.brand.contact
     any_contact = bool(c.name or c.email or c.phone or c.web or c.address)
-    if not any_contact and not b.registration:
+    if not any_contact and not b.registration and not b.footer:
         return []
     who = ", ".join(x for x in (c.name, brand.organisation_for(meta.organisations)) if x)
     lines: list[tuple[model.Inline, ...]] = [(model.Text(f" {who}"),) if any_contact and who else ()]
@@ -680,6 +682,8 @@ def contact_lines(brand: ResolvedBrand, meta: model.Meta) -> list[tuple[model.In
         where += ([dot] if where else []) + [model.Text(b.registration)]
     if where:
         lines.append(tuple(where))
+    if b.footer:
+        lines.append((model.Text(b.footer),))
     return lines
 
 

@@ -230,7 +230,7 @@ def definitions(brand: ResolvedBrand, stacks=None) -> dict[str, Definition]:
                                      _para(keep_next=True, keep_lines=True,
                                            border=_border("top", c.accent, 8, 5), before=14,
                                            after=2, line=_exact(s.small + 0.5, 1.35)),
-                                     size=s.small + 0.5, colour=c.accent, bold=True),
+                                     size=s.small + 0.5, colour=c.text),
         "Contact": furniture("Contact", "Contact",
                              _para(keep_next=True, keep_lines=True, after=1,
                                    line=_exact(s.small + 0.5, 1.35)),

@@ -160,8 +160,8 @@ def brand_view(look: Look, meta: model.Meta) -> dict:
 def brand_stylesheet(look: Look, meta: model.Meta) -> Markup:
     """The brand's custom properties and printed page (``brand_css``), for the ``<style>``."""
     css = brand_css.stylesheet(
-        look.brand, header=one_line(meta.title), organisation=one_line(look.organisation(meta.organisations)),
-        footer=one_line(look.brand.brand.footer or ""),
+        look.brand, header=one_line(meta.title),
+        organisation=one_line(look.organisation(meta.organisations)),
         fonts=font_family(look.fonts.headings, "sans-serif"), css_string=css_string)
     return Markup(_STYLE_END.sub(r"<\\/\1", css))
 
