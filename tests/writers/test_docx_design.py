@@ -124,7 +124,8 @@ def test_running_title_from_page_two_and_organisation_and_page_in_every_footer(b
     assert section.header.paragraphs[0].text == f"\t{work.document.meta.title}"
     assert section.first_page_header.paragraphs[0].text == ""
     for footer in (section.footer, section.first_page_footer):
-        assert footer.paragraphs[0].text.startswith(f"{look.brand.organisation}\t")
+        assert footer.paragraphs[0].text.startswith(
+            f"{look.brand.organisation} · {look.brand.brand.footer}\t")
         assert "PAGE" in "".join(footer._element.xpath(".//w:instrText/text()"))
 
 
@@ -150,13 +151,12 @@ def test_the_contact_block_ends_the_brief_with_links(briefing):
     _, look, data = briefing
     document = docx.Document(io.BytesIO(data))
     contact = look.brand.brand.contact
-    tail = [(p.style.name, p.text) for p in document.paragraphs][-4:]
+    tail = [(p.style.name, p.text) for p in document.paragraphs][-3:]
     assert tail == [
         ("Contact Heading", f"For more information, contact {contact.name}, "
                             f"{look.brand.organisation}"),
         ("Contact", f"{contact.email}  ·  {contact.phone}  ·  {contact.web}"),
-        ("Contact", f"{', '.join(contact.address)}  ·  {look.brand.brand.registration}"),
-        ("Contact", look.brand.brand.footer)]
+        ("Contact", f"{', '.join(contact.address)}  ·  {look.brand.brand.registration}")]
     rels = {rel.target_ref for rel in document.part.rels.values() if rel.is_external}
     assert {f"mailto:{contact.email}", contact.web} <= rels
 

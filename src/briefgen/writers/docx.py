@@ -225,7 +225,7 @@ def _house_layout(document: WordDocument, brand: ResolvedBrand) -> None:
 def _running_header_and_footer(document: WordDocument, meta: model.Meta, brand: ResolvedBrand,
                                styles: dict[str, BaseStyle]) -> None:
     """As the PDFs: from page two the title at the right margin; on every page a footer of
-    the organisation and, at the right, the page number."""
+    the organisation and the brand's line, and at the right the page number."""
     section = document.sections[-1]
     section.different_first_page_header_footer = True
     organisation = brand.organisation_for(meta.organisations)
@@ -235,10 +235,16 @@ def _running_header_and_footer(document: WordDocument, meta: model.Meta, brand: 
     for footer in (section.footer, section.first_page_footer):
         footer.is_linked_to_previous = False
         paragraph = footer.paragraphs[0]
-        _furniture_line(paragraph, styles["footer"], organisation, None)
+        _furniture_line(paragraph, styles["footer"], footer_line(brand, meta), None)
         for run in ooxml.field_runs("PAGE", "1"):
             paragraph._p.append(run)
     section.first_page_header.is_linked_to_previous = False
+
+
+def footer_line(brand: ResolvedBrand, meta: model.Meta) -> str:
+    """The page footer's text: the organisation, and the brand's footer line after it."""
+    return " \u00b7 ".join(x for x in (brand.organisation_for(meta.organisations),
+                                       brand.brand.footer) if x)
 
 
 def _furniture_line(paragraph: WordParagraph, style: BaseStyle, left: str,
@@ -337,7 +343,7 @@ def _footnotes_part(document: WordDocument) -> FootnotesPart:
 class _Lists:
     """Word numbering for this document: one definition per kind, one instance per list.
 
-    Indents are the PDFs': a list's text 1.6em in, its marker 0.8em before the text, and a
+    Indents are the PDFs': a list's text 1.8em in, its marker 1.2em before the text, and a
     numbered paragraph's text 2em in (em: the brand's body size).
     """
 
@@ -346,7 +352,7 @@ class _Lists:
         first, _ = ooxml.next_ids(root)
         self._bullet, self._ordered, self._paragraph = first, first + 1, first + 2
         em = brand.brand.sizes.body
-        step, hanging = docx_styles.twips(1.6 * em), docx_styles.twips(0.9 * em)
+        step, hanging = docx_styles.twips(1.8 * em), docx_styles.twips(1.2 * em)
         ooxml.add_abstract_num(root, ooxml.bullet_list_definition(self._bullet, step, hanging))
         ooxml.add_abstract_num(root, ooxml.ordered_list_definition(self._ordered, step, hanging))
         ooxml.add_abstract_num(root, ooxml.paragraph_numbering_definition(
@@ -523,7 +529,7 @@ class _Writer:
             paragraph = self._new_paragraph(ctx.container, style)
         ooxml.set_numbering(paragraph._p.get_or_add_pPr(), num_id, ctx.depth)
         inner = replace(ctx, depth=ctx.depth + 1)
-        step = docx_styles.twips(1.6 * self.brand.brand.sizes.body)
+        step = docx_styles.twips(1.8 * self.brand.brand.sizes.body)
         for block in rest:
             if isinstance(block, model.Paragraph):
                 more = self._paragraph(replace(ctx, style=style), block)
@@ -664,7 +670,7 @@ def contact_lines(brand: ResolvedBrand, meta: model.Meta) -> list[tuple[model.In
     brand has no contact and no number."""
     b, c = brand.brand, brand.brand.contact
     any_contact = bool(c.name or c.email or c.phone or c.web or c.address)
-    if not any_contact and not b.registration and not b.footer:
+    if not any_contact and not b.registration:
         return []
     who = ", ".join(x for x in (c.name, brand.organisation_for(meta.organisations)) if x)
     lines: list[tuple[model.Inline, ...]] = [(model.Text(f" {who}"),) if any_contact and who else ()]
@@ -682,8 +688,6 @@ def contact_lines(brand: ResolvedBrand, meta: model.Meta) -> list[tuple[model.In
         where += ([dot] if where else []) + [model.Text(b.registration)]
     if where:
         lines.append(tuple(where))
-    if b.footer:
-        lines.append((model.Text(b.footer),))
     return lines
 
 

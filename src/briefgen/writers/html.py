@@ -161,7 +161,8 @@ def brand_stylesheet(look: Look, meta: model.Meta) -> Markup:
     """The brand's custom properties and printed page (``brand_css``), for the ``<style>``."""
     css = brand_css.stylesheet(
         look.brand, header=one_line(meta.title),
-        organisation=one_line(look.organisation(meta.organisations)),
+        organisation=one_line(" \u00b7 ".join(
+            x for x in (look.organisation(meta.organisations), look.brand.brand.footer) if x)),
         fonts=font_family(look.fonts.headings, "sans-serif"), css_string=css_string)
     return Markup(_STYLE_END.sub(r"<\\/\1", css))
 

@@ -65,7 +65,7 @@ def document_data(doc: model.Document, look: Look, leave_out: str = "") -> dict[
         "lang": lang.lower() or "en",
         "region": region.upper() or None,
         "running-header": doc.meta.title,
-        "running-footer": organisation,
+        "running-footer": " \u00b7 ".join(x for x in (organisation, look.brand.footer) if x),
         "organisation": organisation,
         "contact-label": CONTACT_LABEL,
         "brand": brand_data(look),
