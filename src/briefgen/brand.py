@@ -171,22 +171,23 @@ def project_brand(templates: Path) -> Path:
     return Path(templates).resolve().parent / BRAND_FILE
 
 
-def resolve_brand(path: Path | None, override: Any = None, override_dir: Path | None = None,
-                  override_at: tuple = ()) -> ResolvedBrand:
-    """The brand of ``path`` (None or a missing project file: the defaults), with an
-    audience's ``override`` tree (from ``audience.yaml``, at key path ``override_at``) on top.
+def resolve_brand(path: Path | None, override: Any = None,
+                  override_dir: Path | None = None) -> ResolvedBrand:
+    """The brand of ``path`` (None: the defaults), with an audience's ``override`` tree (its
+    ``brand:`` in ``audience.yaml``, whose folder is ``override_dir``) on top.
 
     Raise ValidationError with every problem of both.
     """
     trees, problems, sources = [], [], []
     if path is not None:
-        tree, file_problems = _brand_tree(Path(path))
+        stat = Path(path).stat()
+        tree, file_problems = _brand_tree(Path(path), stat.st_mtime_ns, stat.st_size)
         problems += file_problems
         if tree is not None:
             trees.append(tree)
             sources.append(Path(path).resolve())
     if override is not None:
-        problems += check_tree(override, override_dir or Path("."), partial=True, at=override_at)
+        problems += check_tree(override, override_dir or Path("."), partial=True)
         trees.append(_absolute_logo(override, override_dir or Path(".")))
     if problems:
         raise ValidationError(problems)
@@ -203,9 +204,9 @@ def resolve_brand(path: Path | None, override: Any = None, override_dir: Path | 
 
 
 @lru_cache(maxsize=64)
-def _brand_tree(path: Path) -> tuple[Any, tuple[Problem, ...]]:
-    """A brand file's tree with its logo path made absolute, and its problems (once per file,
-    however many briefs use it)."""
+def _brand_tree(path: Path, mtime: int = 0, size: int = 0) -> tuple[Any, tuple[Problem, ...]]:
+    """A brand file's tree with its logo path made absolute, and its problems: read once per
+    version of the file (``mtime``, ``size``), however many briefs use it."""
     tree, problems = read_file(path)
     if tree is None:
         return None, tuple(problems)
@@ -219,7 +220,7 @@ def _brand_tree(path: Path) -> tuple[Any, tuple[Problem, ...]]:
     return _absolute_logo(tree, path.parent), ()
 
 
-def check_tree(tree: Any, base: Path, *, partial: bool, at: tuple = ()) -> list[Problem]:
+def check_tree(tree: Any, base: Path, *, partial: bool) -> list[Problem]:
     """Every problem of a brand tree: its schema, its logo file and its fonts.
 
     ``partial`` (an audience's override) allows keys to be missing: the brand file has them.

@@ -212,7 +212,7 @@ def _brand(tree: YMap, brief: Brief, base: Path, templates: Path,
         audience_tree = load_file(audience_file)
         override = audience_tree.get("brand") if isinstance(audience_tree, YMap) else None
     try:
-        return resolve_brand(path, override, template_dir, ("brand",)), []
+        return resolve_brand(path, override, template_dir), []
     except ValidationError as err:
         return DEFAULT_BRAND, err.problems
 
