@@ -18,6 +18,8 @@ leading as a multiple of the font size (baseline to baseline).
 from __future__ import annotations
 
 import copy
+import shutil
+import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -274,9 +276,19 @@ def _font_problems(tree: dict) -> list[Problem]:
 
 @lru_cache(maxsize=1)
 def installed_families() -> frozenset[str]:
-    """Every installed font family (case folded), with a file Word, LibreOffice and WeasyPrint
-    can use too: fontconfig's list as Typst scans it (Typst's built-in fonts, which have no
-    file, do not count)."""
+    """Every installed font family (case folded): fontconfig's list (``fc-list``), which Word
+    under Wine, LibreOffice, WeasyPrint and Typst all see. Without fontconfig, Typst's scan of
+    the system fonts (its built-in fonts, which have no file, do not count).
+
+    fontconfig first: checking a brand must not load Typst, as a build with nothing to do
+    loads no writer library.
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is not None:
+        out = subprocess.run([fc_list, "--format", "%{family}\n"], capture_output=True,
+                             text=True, check=False).stdout
+        return frozenset(name.strip().casefold() for line in out.splitlines()
+                         for name in line.split(",") if name.strip())
     from .writers.glyphs import typst_fonts
 
     return frozenset(info.family.casefold() for info in typst_fonts().fonts() if info.path)
