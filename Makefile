@@ -25,18 +25,34 @@ check: $(READY)
 bench: $(READY)
 	$(BIN)/python bench/run.py
 
-# The first page of every PDF as PNG, for a person to look at: dist/preview/NAME.png (Typst)
-# and dist/preview/NAME.weasyprint.png (the same brief laid out by WeasyPrint).
+# The first page of every brief in its three renderings, as PNG in dist/preview/, for a person
+# to look at: NAME.png (Typst), NAME.weasyprint.png (WeasyPrint) and NAME.docx.png (the DOCX as
+# LibreOffice lays it out, when LibreOffice is installed); dist/preview/index.html shows them
+# side by side.
 preview: briefs
 	@command -v pdftoppm >/dev/null || { echo "preview needs pdftoppm (Debian: poppler-utils)"; exit 1; }
 	$(BIN)/briefgen build --all --format pdf --pdf-engine weasyprint --out dist/weasyprint
-	@mkdir -p dist/preview
+	@mkdir -p dist/preview dist/docx-pdf
+	@if command -v soffice >/dev/null; then \
+	  profile=$$(mktemp -d); \
+	  soffice -env:UserInstallation=file://$$profile --headless --convert-to pdf \
+	    --outdir dist/docx-pdf dist/*.docx >/dev/null 2>&1; rm -rf "$$profile"; \
+	else echo "no LibreOffice (soffice): the DOCX is left out of the preview"; fi
+	@echo '<!DOCTYPE html><html lang="en"><meta charset="utf-8"><title>briefgen preview</title>' > dist/preview/index.html
+	@echo '<style>img{width:32%;border:1px solid #ccc;margin:2px}</style>' >> dist/preview/index.html
 	@for pdf in dist/*.pdf; do \
 	  name=$$(basename "$$pdf" .pdf); \
 	  pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$$pdf" "dist/preview/$$name"; \
 	  pdftoppm -png -r 80 -f 1 -l 1 -singlefile "dist/weasyprint/$$name.pdf" "dist/preview/$$name.weasyprint"; \
+	  row="<h2>$$name</h2><img src=\"$$name.png\" alt=\"$$name, Typst\"><img src=\"$$name.weasyprint.png\" alt=\"$$name, WeasyPrint\">"; \
+	  if [ -f "dist/docx-pdf/$$name.pdf" ]; then \
+	    pdftoppm -png -r 80 -f 1 -l 1 -singlefile "dist/docx-pdf/$$name.pdf" "dist/preview/$$name.docx"; \
+	    row="$$row<img src=\"$$name.docx.png\" alt=\"$$name, DOCX (LibreOffice)\">"; \
+	  fi; \
+	  echo "$$row" >> dist/preview/index.html; \
 	  echo "dist/preview/$$name.png dist/preview/$$name.weasyprint.png"; \
 	done
+	@echo "dist/preview/index.html"
 
 # Rewrite the golden files (writers, every bundled brief, and the bad-input corpus's expected
 # messages) from the current code. Each golden test writes its file and fails, so this never

@@ -228,10 +228,23 @@ def pdf_text(pdf: Path, margin: float = 64.0) -> tuple[str, list[tuple[int, str]
         foot = len(rows)
         while foot > 0 and max(w.height for w in rows[foot - 1]) < NOTE_LINE:
             foot -= 1
+        foot = _first_note_row(rows, foot, notes)
         body_rows += rows[:foot]
         _read_notes(rows[foot:], notes)
     body = "\n".join(" ".join(w.text for w in _without_marker(r)) for r in body_rows)
     return body, [(n, " ".join(t.split())) for n, t in notes]
+
+
+def _first_note_row(rows: list[list[Word]], foot: int, notes: list[tuple[int, str]]) -> int:
+    """Where the note area starts among the small rows from ``foot`` on: at the first row that
+    starts with the next note's number, or, on a page whose notes all continue one from the
+    page before, at ``foot``. Small rows above it (the brand's contact block, set small, at
+    the end of the text) are body text."""
+    expected = str(notes[-1][0] + 1 if notes else 1)
+    for index in range(foot, len(rows)):
+        if rows[index][0].text == expected:
+            return index
+    return foot
 
 
 def _read_notes(rows: list[list[Word]], notes: list[tuple[int, str]]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import pytest
 
 from briefgen.validate import load_dataset
 from briefgen.errors import BriefgenError
+
+# Counting a DOCX's pages starts LibreOffice (two seconds a document): the tests that are about
+# pages turn it on (test_formats.py, test_docx_design.py); the rest build without the count.
+os.environ.setdefault("BRIEFGEN_DOCX_PAGES", "off")
 
 ROOTS = Path(__file__).parent / "roots"
 PROJECT = Path(__file__).parent.parent

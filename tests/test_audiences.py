@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from briefgen.typography import own_text
 from clients import html_text, need, squash
 from conftest import PROJECT
 
@@ -35,9 +36,9 @@ def test_a_upr_recommendation_names_the_earlier_recommendation_it_follows_up(tmp
     assert result.returncode == 0, result.stderr
     body, _ = html_text(tmp_path / "out/b.html")
     line = next(ln for ln in body.splitlines() if ln.startswith("“Release all persons"))
-    # (the note number depends on what comes before: any number)
+    # (the note number depends on what comes before: any number; no break inside the symbol)
     assert re.search(r"immediately and unconditionally\.”\d+ \(follows up recommendation "
-                     r"126\.45 \(A/HRC/42/10\)\)$", line), line
+                     r"126\.45 \(A/\u2060HRC/\u206042/\u206010\)\)$", line), line
     assert body.count("(follows up recommendation") == 1
 
 
@@ -80,7 +81,8 @@ def test_the_minister_s_questions_are_on_page_one_of_the_briefing(tmp_path):
     page_one = squash(subprocess.run(["pdftotext", "-f", "1", "-l", "1",
                                       str(tmp_path / "out/b.pdf"), "-"],
                                      capture_output=True, text=True, check=True).stdout)
-    # Each question as printed: an abbreviation defined before it is written short.
+    # Each question as printed: an abbreviation defined before it is written short, and the
+    # project's own text typeset (curly apostrophes).
     questions = [q.replace("Commission of Inquiry", "COI") for q in brief["questions"]]
     for text in ["Key points", "Suggested questions for the Minister", *questions]:
-        assert squash(text) in page_one, text
+        assert squash(own_text(text)) in page_one, text

@@ -45,7 +45,7 @@ def _json(data) -> str:
 
 def _docx_part(work, tmp_path: Path, part: str) -> str:
     out = tmp_path / "brief.docx"
-    out.write_bytes(docx_bytes(work.document))
+    out.write_bytes(docx_bytes(work.document, Look.of(work.loaded)))
     with zipfile.ZipFile(out) as package:
         parsed = etree.fromstring(package.read(part), etree.XMLParser(remove_blank_text=True))
     return etree.tostring(parsed, pretty_print=True, encoding="unicode")

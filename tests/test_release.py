@@ -40,9 +40,11 @@ ALL_FORMATS = ["docx", "html", "md", "pdf"]
 # --- helpers -------------------------------------------------------------------------------
 
 def copy_project(root: Path) -> Path:
-    """data/, briefs/ and templates/ copied into ``root``, plus the release-test audience."""
-    for folder in ("data", "briefs", "templates"):
+    """data/, briefs/, templates/ and the brand (brand.yaml, its logo in brand/) copied into
+    ``root``, plus the release-test audience."""
+    for folder in ("data", "briefs", "templates", "brand"):
         shutil.copytree(PROJECT / folder, root / folder)
+    shutil.copy(PROJECT / "brand.yaml", root / "brand.yaml")
     write(root, "templates/release-test/content.md.j2", TEMPLATE)
     return root
 

@@ -124,7 +124,7 @@ def test_a_un_brief_replaces_its_own_north_korea_and_keeps_the_quotation(un_proj
     dataset = load_dataset(Path("data"))
     work = stages_of(load_brief(Path("briefs/b.yaml"), dataset, Path("templates")), dataset)
     text = plain_text(work.document.blocks)
-    assert ("In the Democratic People's Republic of Korea (DPRK), the COI found an almost "
+    assert ("In the Democratic People\u2019s Republic of Korea (DPRK), the COI found an almost "
             "complete denial") in text
     assert "“In North Korea they were hung on a cross.”" in text
     assert "“Release all persons detained in prison camps.”" in text
@@ -175,7 +175,7 @@ def test_a_source_title_in_the_project_s_text_keeps_its_words(un_project):
     dataset = load_dataset(Path("data"))
     work = stages_of(load_brief(Path("briefs/b.yaml"), dataset, Path("templates")), dataset)
     assert ("In its report North Korea: A Case to Answer, a Call to Act, CSW asked for the COI; "
-            "in the Democratic People's Republic of Korea (DPRK), the COI found") \
+            "in the Democratic People\u2019s Republic of Korea (DPRK), the COI found") \
         in plain_text(work.document.blocks)
 
 

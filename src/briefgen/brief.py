@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from .brand import DEFAULT as DEFAULT_BRAND, ResolvedBrand, project_brand, resolve_brand
 from .dataset import CONFIDENCE, KIND_BY_NAME, Dataset
 from .errors import LoadError, Location, Problem, ValidationError, describe, display_path
 from .load import YMap, load_file, locate, read_file
@@ -78,6 +79,7 @@ class Brief(Model):
     pdf_engine: Literal[PDF_ENGINES] = Field("typst", alias="pdf-engine")
     output: Id | None = None
     reference_docx: Text | None = Field(None, alias="reference-docx")
+    brand: Text | None = None             # another brand file than the project's brand.yaml
     introduction: Text | None = None
     closing: Text | None = None
     # What some audiences print: each is the brief's own Markdown, with citations allowed.
@@ -106,6 +108,7 @@ class LoadedBrief:
     audience: "Audience"
     style: str                    # a house style name or a path to a .csl file
     reference_docx: Path | None
+    brand: ResolvedBrand = DEFAULT_BRAND   # brand.yaml, the audience's overrides applied
 
     @property
     def name(self) -> str:
@@ -188,7 +191,33 @@ def _file_problems(tree: YMap, brief: Brief, base: Path,
         problems += [Problem(locate(tree, ("reference-docx",)), problem)] if problem else []
     if found["style"].endswith(".csl") and Path(found["style"]).is_file():
         problems += _style_file_problems(found["style"])
+    found["brand"], brand_problems = _brand(tree, brief, base, templates, template_dir)
+    problems += brand_problems
     return problems, found
+
+
+def _brand(tree: YMap, brief: Brief, base: Path, templates: Path,
+           template_dir: Path) -> tuple[ResolvedBrand, list[Problem]]:
+    """The brief's brand: the file it names, else the project's ``brand.yaml`` (else the
+    defaults), with its audience's ``brand:`` overrides on top."""
+    if brief.brand:
+        path = base / brief.brand
+        if not path.is_file():
+            return DEFAULT_BRAND, [Problem(locate(tree, ("brand",)),
+                                           f"no brand file {display_path(path)}; expected a "
+                                           f"brand .yaml file there, got nothing")]
+    else:
+        path = project_brand(templates)
+        path = path if path.is_file() else None
+    audience_file = template_dir / "audience.yaml"
+    override = None
+    if audience_file.is_file():
+        audience_tree = load_file(audience_file)
+        override = audience_tree.get("brand") if isinstance(audience_tree, YMap) else None
+    try:
+        return resolve_brand(path, override, template_dir), []
+    except ValidationError as err:
+        return DEFAULT_BRAND, err.problems
 
 
 def _style_file_problems(path: str) -> list[Problem]:
@@ -263,6 +292,7 @@ class Audience(Model):
     style: Text = "uk-oscola"
     numbered_paragraphs: bool = Field(False, alias="numbered-paragraphs")
     fonts: FontStacks = FontStacks()
+    brand: Any = None                     # brand.yaml keys this audience sets otherwise (brand.py)
     terminology: Text | None = None       # a profile in briefgen/terms/: un, uk
     # Cite the primary document an evidence names (the COI report), not the report quoting it.
     primary_sources: bool = Field(False, alias="primary-sources")
@@ -325,6 +355,7 @@ def load_briefs(paths: list[Path], dataset: Dataset, templates: Path) -> list[Lo
         except (LoadError, ValidationError) as err:
             problems += err.problems
     problems += _clashing_outputs(loaded)
+    problems = list(dict.fromkeys(problems))   # a brand file's problem, once for all its briefs
     if problems:
         raise ValidationError(problems)
     return loaded

@@ -24,6 +24,7 @@ from . import cite as citing
 from . import limits
 from . import measure
 from . import model as m
+from . import typography
 from .brief import LoadedBrief
 from .compose import TEMPLATE, compose
 from .dataset import Dataset
@@ -77,7 +78,10 @@ def _cite(work: Work) -> None:
         locate=lambda cite: text_location(template, [cite.source, *(f"@{i.key}" for i in cite.items)]))
     references = tuple(citing.csl_item(sources[key]) for key in cited.bibliography
                        if key in sources)
-    work.document = replace(cited, references=references)
+    # The notes' own text typeset as the body's was (typography.py): the style's words as it
+    # writes them, then quotes, dashes and no-break codes as everywhere else.
+    work.document = replace(cited, references=references,
+                            notes=typography.typeset_notes(cited.notes))
 
 
 @lru_cache(maxsize=None)
@@ -197,7 +201,8 @@ def _write(work: Work, target: Target, out_dir: Path,
     work.warn(written.warnings)
     page_over = None
     if written.pages is not None:
-        page_over = limits.page_problem(work.loaded, written.pages, work.allow_overlength)
+        page_over = limits.page_problem(work.loaded, written.pages, work.allow_overlength,
+                                        target.format.upper())
         _limit(work, page_over)
     for name in target.files:
         temp = _temp_path(out_dir, name)

@@ -22,6 +22,7 @@ from jinja2.exceptions import SecurityError
 from pydantic import BaseModel
 
 from . import model as m
+from . import typography
 from .brief import FREE_TEXT, LoadedBrief, date_text
 from .dataset import KIND_BY_NAME, Dataset, Evidence
 from .errors import BriefgenError, Location, Problem, display_path
@@ -361,6 +362,9 @@ def compose(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     markdown = render(loaded, dataset, selected, terms, printed)
     blocks = parse(markdown)
     blocks = number_paragraphs(blocks) if numbered else unmark_headings(blocks)
+    # Typography, once, as the text enters the model (quotes, dashes, no breaks, foreign
+    # terms in italics); the notes are typeset where the cite pass makes them.
+    blocks = typography.typeset(blocks, typography.load_terms(dataset.root))
     return Composed(markdown, m.Document(head, blocks, markdown=markdown),
                     terms.problems + lint(loaded, dataset, selected, printed))
 
@@ -431,9 +435,9 @@ def meta(loaded: LoadedBrief, terms: Terms | None = None) -> m.Meta:
 
     def own(key: str) -> str:
         text = getattr(brief, key) or ""
-        if terms is None:
-            return text
-        return terms.own(text, Origin(loaded.loc(key), f"the brief's {key!r}"), define=False)
+        if terms is not None:
+            text = terms.own(text, Origin(loaded.loc(key), f"the brief's {key!r}"), define=False)
+        return typography.own_text(text)
 
     return m.Meta(
         title=own("title"), subtitle=own("subtitle"),

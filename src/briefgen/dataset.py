@@ -410,9 +410,24 @@ def kind_files(root: Path, kind: Kind) -> list[Path]:
     return sorted(p for p in place.iterdir() if p.suffix in suffixes) if place.is_dir() else []
 
 
+# Files of the data folder that are not records: the foreign terms the typography pass sets
+# in italics (typography.py reads and checks it).
+OTHER_FILES = ("foreign-terms.yaml",)
+
+
+def _foreign_term_problems(root: Path) -> list[Problem]:
+    from .typography import load_terms     # typography reads it; checked with the dataset
+
+    try:
+        load_terms(root)
+    except ValidationError as err:
+        return err.problems
+    return []
+
+
 def _stray_problems(root: Path) -> list[Problem]:
     """YAML files or folders in the data folder that no kind claims (a misspelt folder)."""
-    known = sorted(k.place for k in KINDS)
+    known = sorted([k.place for k in KINDS] + list(OTHER_FILES))
     problems = []
     for path in sorted(root.iterdir()):
         if path.name in known or path.name.startswith(".") or not _looks_like_data(path):
@@ -459,7 +474,7 @@ def read_dataset(root: Path) -> tuple[Dataset | None, list[Problem]]:
     if not root.is_dir():
         return None, [Problem(Location(display_path(root)),
                               "no data folder; expected a folder of YAML files, got nothing there")]
-    dataset, problems = Dataset(root), _stray_problems(root)
+    dataset, problems = Dataset(root), _stray_problems(root) + _foreign_term_problems(root)
     for kind in KINDS:
         files = kind_files(root, kind)
         if not files and kind.place.endswith(".yaml") and not kind.optional:

@@ -61,12 +61,12 @@ def word_problem(loaded: LoadedBrief, count: Count, allow: bool) -> Problem | No
                  f"{largest}", allow)
 
 
-def page_problem(loaded: LoadedBrief, pages: int, allow: bool) -> Problem | None:
+def page_problem(loaded: LoadedBrief, pages: int, allow: bool, fmt: str = "PDF") -> Problem | None:
     limits = limits_of(loaded)
     if limits.pages is None or pages <= limits.pages:
         return None
     return _over(limits.pages_at, f"over the page limit; expected at most {limits.pages} "
-                 f"pages, got {pages} in the PDF", allow)
+                 f"pages, got {pages} in the {fmt}", allow)
 
 
 def _part(name: str, words: int) -> str:

@@ -13,7 +13,7 @@ An output's inputs are:
   whose ``@id`` appears in the brief file (its introduction and closing) or in a file of its
   audience's folder. A source edit rebuilds only the briefs that can print it;
 - ``audience``: every file in the audience's template folder; ``look``: every file of
-  briefgen's default look; ``style``: the CSL file; ``reference-docx`` (DOCX only);
+  briefgen's default look; ``brand``: the brand file(s) and logo the brief's look is made from; ``style``: the CSL file; ``reference-docx`` (DOCX only);
 - the output's ``Target`` (``target.py``): ``format``, ``pdf-engine`` (PDF only), ``style``
   (the CSL file's hash), ``reference-docx`` (DOCX only), and ``epoch``, the seconds the
   document is dated with (``SOURCE_DATE_EPOCH``, else the brief's date);
@@ -137,13 +137,19 @@ class Inputs:
 
     @cached_property
     def vocabularies(self) -> dict[str, Any]:
-        return {kind: [_dump(r) for r in self.dataset.records(kind)] for kind in VOCABULARIES}
+        """Every kind a brief does not select (themes, actors, abbreviations...), and the
+        foreign terms the typography pass sets in italics: any may change any brief."""
+        found = {kind: [_dump(r) for r in self.dataset.records(kind)] for kind in VOCABULARIES}
+        terms = self.dataset.root / "foreign-terms.yaml"
+        found["foreign-terms"] = file_sha256(terms) if terms.is_file() else None
+        return found
 
     def of(self, target: Target, loaded: LoadedBrief, selected: Selected) -> dict[str, Any]:
         """Every input of one output, each a hash or a short value."""
         inputs = {**self._brief(loaded, selected), **self.shared, "format": target.format,
                   "pdf-engine": target.engine, "style": self._file(target.style),
-                  "epoch": target.epoch}
+                  "epoch": target.epoch,
+                  "brand": sorted(self._file(p) for p in loaded.brand.sources)}
         if target.reference_docx is not None:
             inputs["reference-docx"] = self._file(target.reference_docx)
         return inputs

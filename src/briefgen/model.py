@@ -203,6 +203,11 @@ def find(nodes: Any, kind: type) -> Iterator[Any]:
             yield from find(getattr(nodes, f.name), kind)
 
 
+def is_list(node: Any) -> bool:
+    """Whether a block is a list (a paragraph just before one is its lead-in)."""
+    return isinstance(node, (BulletList, OrderedList))
+
+
 def _is_block(node: Any) -> bool:
     return isinstance(node, (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,
                              ThematicBreak))

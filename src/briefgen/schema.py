@@ -20,6 +20,7 @@ from .load import locate
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$"
 FULL_DATE_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
+COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 PERIOD_PATTERN = (
     r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?"
     r"(?:/\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?)?$"
@@ -31,6 +32,7 @@ PATTERN_WORDS = {
     DATE_PATTERN: "a date written YYYY, YYYY-MM or YYYY-MM-DD",
     FULL_DATE_PATTERN: "a full date written YYYY-MM-DD",
     PERIOD_PATTERN: "a date (YYYY, YYYY-MM or YYYY-MM-DD) or an interval START/END",
+    COLOUR_PATTERN: "a colour written #rrggbb, like '#1f3a5f'",
 }
 
 
@@ -62,6 +64,7 @@ Text = Annotated[str, BeforeValidator(_number_as_text),
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 DateText = Annotated[str, BeforeValidator(_number_as_text), StringConstraints(pattern=DATE_PATTERN)]
 FullDate = Annotated[str, StringConstraints(pattern=FULL_DATE_PATTERN)]
+Colour = Annotated[str, StringConstraints(pattern=COLOUR_PATTERN)]
 Period = Annotated[str, BeforeValidator(_number_as_text), StringConstraints(pattern=PERIOD_PATTERN)]
 
 

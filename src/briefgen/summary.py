@@ -56,9 +56,16 @@ def _against(value: int | None, limit: int | None) -> str:
     return f"{value:,} / {limit:,}{over}"
 
 
+# Formats whose pages are counted: a PDF's as laid out, a DOCX's by LibreOffice when installed.
+PAGED = ("pdf", "docx")
+
+
 def cells(row: Row) -> tuple[str, ...]:
     seconds = "-" if row.seconds is None else f"{row.seconds:.2f} s"
-    return (row.brief, row.format, _against(row.pages, row.page_limit),
+    pages = _against(row.pages, row.page_limit)
+    if row.pages is None and row.format in PAGED and row.status != FAILED:
+        pages = "not counted"
+    return (row.brief, row.format, pages,
             _against(row.words, row.limit), _number(row.notes), seconds, row.status)
 
 

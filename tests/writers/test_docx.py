@@ -267,13 +267,17 @@ def test_links_are_hyperlinks_to_external_relationships(sample):
 
 def test_elements_get_word_styles(sample):
     styled = [(p.style.name, p.text) for p in docx.Document(str(sample)).paragraphs]
-    expected = [("Title", "Human rights in the DPRK"),
-                ("Subtitle", "Briefing for parliamentarians"), ("Normal", "Westminster Hall debate"), ("Normal", "Org A, Org B"),
-                ("Normal", "1 March 2024"), ("Heading 1", "Summary"), ("Heading 2", "Lists"),
+    expected = [("Masthead", "Org A"), ("Title", "Human rights in the DPRK"),
+                ("Subtitle", "Briefing for parliamentarians"),
+                ("Occasion", "Westminster Hall debate"), ("Organisation", "Org A, Org B"),
+                ("Date", "1 March 2024"), ("Heading 1", "Summary"), ("Heading 2", "Lists"),
                 ("List Bullet", "bullet a"), ("List Number", "third"),
                 ("Heading 3", "Quote and table"), ("Quote", "A quoted sentence.")]
+    assert styled[:6] == expected[:6]
     for pair in expected:
         assert pair in styled
+    assert styled[7][0] == "Body Text" and styled[7][1].startswith("Body with emphasis")
+    assert ("Numbered Paragraph", "First numbered paragraph.") in styled
     table = docx.Document(str(sample)).tables[0]
     assert table.style.name == "Briefing Table"
     assert table.rows[0]._tr.find("w:trPr/w:tblHeader", NS) is not None
@@ -309,13 +313,14 @@ def test_ordered_list_restarts_at_its_start(sample):
     assert _num_ids(body, "more of fourth") == []
 
 
-def test_a4_page_margins_and_centred_page_number(sample):
-    section = docx.Document(str(sample)).sections[0]
+def test_a4_page_margins_and_a_page_number_on_every_page(sample):
+    result = docx.Document(str(sample))
+    section = result.sections[0]
     assert (section.page_width.mm, section.page_height.mm) == pytest.approx((210, 297), abs=0.1)
-    assert section.left_margin.cm == pytest.approx(2.5, abs=0.01)
-    footer = root(sample, "word/footer1.xml")
-    assert "PAGE" in "".join(footer.xpath("//w:instrText/text()", namespaces=NS))
-    assert footer.xpath("//w:jc/@w:val", namespaces=NS) == ["center"]
+    assert section.left_margin.cm == pytest.approx(2.5, abs=0.01)    # the default brand's
+    assert section.different_first_page_header_footer
+    for footer in (section.footer, section.first_page_footer):
+        assert "PAGE" in "".join(footer._element.xpath(".//w:instrText/text()"))
 
 
 def test_core_properties_and_language(sample):
@@ -358,7 +363,7 @@ def test_specials_come_out_as_literal_text(tmp_path):
     assert [p.text for p in docx.Document(str(out)).paragraphs] == \
         ["<Title> & {{ x }}", expected]
     (note,) = root(out, "word/footnotes.xml").xpath("w:footnote[@w:id='1']", namespaces=NS)
-    assert _run_text(note) == " " + expected
+    assert _run_text(note) == "\t" + expected
 
 
 def test_a_document_before_the_cite_pass_is_refused(tmp_path):
@@ -385,7 +390,7 @@ def test_reference_supplies_styles_page_and_header(tmp_path, reference):
     assert result.sections[0].page_width.inches == pytest.approx(8.5)   # the reference's Letter
     texts = [p.text for p in result.paragraphs]
     assert "Reference body to be removed" not in texts
-    assert texts[0] == "Human rights in the DPRK"
+    assert texts[:2] == ["Org A", "Human rights in the DPRK"]
     assert result.styles["footnote text"].style_id == "FootnoteText"
     assert len(root(out, "word/footnotes.xml").xpath("w:footnote", namespaces=NS)) == 5
 

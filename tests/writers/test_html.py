@@ -117,10 +117,10 @@ def test_page_has_header_main_and_footer_landmarks(page):
     assert page.get_element_by_id("notes-title").text == "Notes"
 
 
-def test_default_masthead_is_title_subtitle_occasion_organisations_date(page):
+def test_default_masthead_is_brand_title_subtitle_occasion_organisations_date(page):
     header = page.find(".//header")
     assert [text(element) for element in header] == [
-        "Human rights in the DPRK", "Briefing for parliamentarians", "Westminster Hall debate",
+        "Org A", "Human rights in the DPRK", "Briefing for parliamentarians", "Westminster Hall debate",
         "Org A, Org B", "1 March 2024"]
 
 
@@ -288,12 +288,12 @@ def test_an_unknown_mode_is_refused():
 
 # --- an audience's page ----------------------------------------------------------------------
 
-def test_uk_briefing_masthead_names_organisations_date_occasion_title_subtitle():
+def test_uk_briefing_masthead_is_brand_date_label_title_subtitle_occasion_organisations():
     tree = parse(render_page(sample_document(), look(UK_BRIEFING), mode="web"))
     (header,) = tree.xpath("//header")
     lines = [text(element) for element in header.iter("p", "h1")]
-    assert lines == ["Org A · Org B", "1 March 2024", "Westminster Hall debate",
-                     "Human rights in the DPRK", "Briefing for parliamentarians"]
+    assert lines == ["Org A", "1 March 2024", "Briefing", "Human rights in the DPRK",
+                     "Briefing for parliamentarians", "Westminster Hall debate", "Org A · Org B"]
     assert tree.find(".//main") is not None and tree.find(".//footer") is not None
     assert notes_of(tree) == SAMPLE_NOTES
 

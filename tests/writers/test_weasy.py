@@ -110,19 +110,20 @@ def test_the_date_is_the_epoch_not_the_clock(tmp_path):
 def test_hangul_and_the_masthead_are_in_the_text(sample):
     (page,) = layout_pages(sample[0])
     assert "Hangul: 성분 관리소." in page
-    assert page.startswith("Org A · Org B 1 March 2024 Westminster Hall debate "
-                           "Human rights in the DPRK Briefing for parliamentarians Summary")
+    assert page.startswith("Org A 1 March 2024 BRIEFING Human rights in the DPRK Briefing for "
+                           "parliamentarians Westminster Hall debate Org A · Org B Summary")
 
 
 def test_the_default_page_opens_with_the_masthead_and_ends_with_the_notes(tmp_path):
     out = tmp_path / "default.pdf"
     write_pdf(sample_document(), out, look(), epoch=EPOCH)
     (page,) = layout_pages(out)
-    assert page.startswith("Human rights in the DPRK Briefing for parliamentarians "
+    assert page.startswith("Org A Human rights in the DPRK Briefing for parliamentarians "
                            "Westminster Hall debate Org A, Org B 1 March 2024 Summary")
-    assert page.count("Org A") == 1                     # no closing footer on paper
+    assert page.count("Org A") == 3                     # the brand's line, the organisations,
+                                                        # the page's footer: no closing footer
     assert page.endswith("3. Third numbered paragraph. 1 Commission of Inquiry, Report of "
-                         "the detailed findings, para 80. 2 See OHCHR. 3 Ibid. 1")
+                         "the detailed findings, para 80. 2 See OHCHR. 3 Ibid. Org A 1")
 
 
 def test_numbered_paragraphs_show_their_numbers(sample):
@@ -193,8 +194,8 @@ def test_notes_are_smaller_than_the_text_and_furniture_smaller_still(long_pdf):
     _, second = pages[1]
     header = find_word(second, "Long")                  # the running title "Long brief 관리소"
     number = find_word(second, "2")
-    assert header.height / body == pytest.approx(8 / 11, rel=0.03)
-    assert number.height / body == pytest.approx(8 / 11, rel=0.03)
+    assert header.height / body == pytest.approx(8.5 / 11, rel=0.03)   # the brand's sizes
+    assert number.height / body == pytest.approx(8.5 / 11, rel=0.03)
     assert header.y1 < MARGIN and number.y0 > height - MARGIN
     assert not any(w.text == "Long" and w.y1 < MARGIN for w in first)   # none on page one
     assert all(MARGIN - 1 < w.y0 and w.y1 < height - MARGIN + 2

@@ -17,7 +17,10 @@ setup, headers and footers are kept, its body is replaced.
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+from functools import lru_cache
 import zipfile
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -39,13 +42,14 @@ from docx.oxml.parser import OxmlElement
 from docx.parts.numbering import NumberingPart
 from docx.parts.story import StoryPart
 from docx.styles.style import BaseStyle, StyleFactory
-from docx.shared import Cm, Length, Mm, Twips
+from docx.shared import Cm, Length, Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
 
 from briefgen import model
+from briefgen.brand import DEFAULT as DEFAULT_BRAND, LogoImage, ResolvedBrand
 from briefgen.errors import Location, Problem, WriteError, display_path
-from briefgen.writers import Written, one_line, ooxml
+from briefgen.writers import Written, docx_pages, docx_styles, one_line, ooxml
 from briefgen.writers.epoch import resolve_epoch
 from briefgen.writers.look import Look
 
@@ -78,23 +82,42 @@ PartFactory.part_type_for[CT.WML_FOOTNOTES] = FootnotesPart
 
 
 def write(doc: model.Document, target: Target, look: Look) -> Written:
-    """The writer contract (``writers.Written``): ``doc``, after the cite pass, as a .docx."""
-    data = docx_bytes(doc, reference_docx=target.reference_docx, epoch=target.epoch)
-    return Written({target.files[0]: data})
+    """The writer contract (``writers.Written``): ``doc``, after the cite pass, as a .docx in
+    the brief's look (its brand and fonts), with its pages as LibreOffice lays it out (None
+    where LibreOffice is not installed, or ``BRIEFGEN_DOCX_PAGES=off`` says not to count)."""
+    data = docx_bytes(doc, look, reference_docx=target.reference_docx, epoch=target.epoch)
+    pages, warnings = _pages(data)
+    return Written({target.files[0]: data}, pages, warnings)
 
 
-def docx_bytes(doc: model.Document, *, reference_docx: Path | None = None,
-               epoch: int | None = None) -> bytes:
-    """``doc`` (after the cite pass) as the bytes of a .docx file.
+def _pages(data: bytes) -> tuple[int | None, list[str]]:
+    if os.environ.get("BRIEFGEN_DOCX_PAGES", "").lower() in ("off", "0", "no"):
+        return None, []
+    try:
+        return docx_pages.count_pages(data), []
+    except (docx_pages.PageCountError, OSError, subprocess.SubprocessError) as err:
+        return None, [f"the DOCX's pages were not counted: LibreOffice could not lay it out "
+                      f"({err}); expected a PDF from soffice --convert-to pdf, got none"]
+
+
+def docx_bytes(doc: model.Document, look: Look | None = None, *,
+               reference_docx: Path | None = None, epoch: int | None = None) -> bytes:
+    """The .docx file's bytes for ``doc`` (after the cite pass) in ``look`` (None: the
+    default brand).
 
     ``reference_docx`` supplies styles, page setup, headers and footers; without it the
-    python-docx template is set to A4 with 2.5 cm margins and a centred page number.
-    ``epoch`` (seconds) dates the file; see ``resolve_epoch`` for what happens when it is None.
+    python-docx template is restyled from the brand (``docx_styles``): A4, its fonts, sizes,
+    colours, masthead, running header and footer. ``epoch`` (seconds) dates the file; see
+    ``resolve_epoch`` for what happens when it is None.
     """
     when = resolve_epoch(epoch, doc.meta)
+    brand = look.brand if look is not None else DEFAULT_BRAND
+    stacks = look.fonts if look is not None else None
     document = _open(reference_docx)
-    styles = _prepare(document, doc.meta, house=reference_docx is None)
-    _Writer(document, doc, styles).write()
+    house = reference_docx is None
+    definitions = docx_styles.definitions(brand, stacks)
+    styles = _prepare(document, doc.meta, house, brand, definitions)
+    _Writer(document, doc, styles, brand, docx_styles.fonts_of(brand, stacks)).write()
     _set_core_properties(document, doc.meta, when)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -138,38 +161,61 @@ def _open(reference: Path | None) -> WordDocument:
     return document
 
 
-def _prepare(document: WordDocument, meta: model.Meta, house: bool) -> dict[str, BaseStyle]:
-    """Styles, language, settings and footer every output needs; returns the styles to use."""
-    styles = _ensure_styles(document)
+def _prepare(document: WordDocument, meta: model.Meta, house: bool, brand: ResolvedBrand,
+             definitions: dict) -> dict[str, BaseStyle]:
+    """Styles, language, settings and footer every output needs; returns the styles to use.
+
+    In the house document (no reference) every style is the brand's; a reference document
+    keeps each style it defines, and only those it lacks are added from the brand.
+    """
+    fonts = docx_styles.fonts_of(brand)
     if house:
-        _house_layout(document, styles)
-    ooxml.set_run_defaults(document.styles.element, meta.lang or "en-GB", EAST_ASIAN_FONT,
+        ooxml.set_fonts_default(document.styles.element, fonts.text, fonts.text_cjk,
+                                docx_styles.half_points(brand.brand.sizes.body))
+        ooxml.set_paragraph_default(document.styles.element, docx_styles.twips(
+            brand.brand.sizes.body * brand.brand.leading.body))
+    styles = _ensure_styles(document, definitions, replace=house)
+    if house:
+        _house_layout(document, brand)
+    ooxml.set_run_defaults(document.styles.element, meta.lang or "en-GB", fonts.text_cjk,
                            EAST_ASIAN_LANG)
     ooxml.add_footnote_settings(document.settings.element)
     _drop_thumbnail(document)
-    if document.sections[-1].footer.is_linked_to_previous:
+    if house:
+        _running_header_and_footer(document, meta, brand, styles)
+    elif document.sections[-1].footer.is_linked_to_previous:
         _page_number_footer(document)
     return styles
 
 
-def _ensure_styles(document: WordDocument) -> dict[str, BaseStyle]:
+def _ensure_styles(document: WordDocument, definitions: dict,
+                   replace: bool = False) -> dict[str, BaseStyle]:
     """Each style the writer uses, found as Word finds built-in styles, else added.
 
     Word matches built-in style names in any case ("Footnote Text" is "footnote text"), and a
     reference document may use either, so a style is found by name in any case, else by its
-    usual styleId; only a style found neither way is added.
+    usual styleId; only a style found neither way is added. With ``replace`` (the house
+    document), a style found is replaced by the brand's, under the same id.
     """
     normal = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
     normal_id = normal.style_id if normal is not None else "Normal"
     found: dict[str, BaseStyle] = {"Normal": normal}
     existing = list(document.styles)
-    for name, (kind, style_id, _, _) in ooxml.STYLE_DEFINITIONS.items():
+    root = document.styles.element
+    for name, (kind, style_id, _, _) in definitions.items():
         style = _find_style(existing, name, style_id, _STYLE_TYPES[kind])
-        if style is None:
+        if style is not None and not replace:
+            found[name] = style
+            continue
+        if style is not None:
+            keep_id = style.style_id
+            root.remove(style.element)
+            existing.remove(style)
+        else:
             taken = {s.style_id for s in existing}
-            free_id = style_id if style_id not in taken else f"{style_id}Briefgen"
-            style = StyleFactory(ooxml.add_style(document.styles.element, name, normal_id, free_id))
-            existing.append(style)
+            keep_id = style_id if style_id not in taken else f"{style_id}Briefgen"
+        style = StyleFactory(ooxml.add_style(root, name, normal_id, keep_id, definitions))
+        existing.append(style)
         found[name] = style
     return found
 
@@ -182,14 +228,53 @@ def _find_style(styles: list[BaseStyle], name: str, style_id: str,
     return next(by_name, None) or next(by_id, None)
 
 
-def _house_layout(document: WordDocument, styles: dict[str, BaseStyle]) -> None:
-    """A4 with 2.5 cm margins and an indented Quote style, for the python-docx template."""
+def _house_layout(document: WordDocument, brand: ResolvedBrand) -> None:
+    """The brand's page size and margins, for the python-docx template (US Letter)."""
     section = document.sections[-1]
-    section.page_width, section.page_height = Mm(210), Mm(297)
+    width, height = brand.page_mm
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    margins = brand.brand.page.margins
     for side in ("top", "bottom", "left", "right"):
-        setattr(section, f"{side}_margin", Cm(2.5))
-    section.header_distance = section.footer_distance = Cm(1.25)
-    ooxml.indent_quote(styles["Quote"].element)
+        setattr(section, f"{side}_margin", Mm(getattr(margins, side)))
+    # The running header and the footer sit in the margins, as the PDFs set them.
+    section.header_distance = Mm(margins.top * 0.4)
+    section.footer_distance = Mm(margins.bottom * 0.4)
+
+
+def _running_header_and_footer(document: WordDocument, meta: model.Meta, brand: ResolvedBrand,
+                               styles: dict[str, BaseStyle]) -> None:
+    """As the PDFs: from page two the title at the right margin; on every page a footer of
+    the organisation and the brand's line, and at the right the page number."""
+    section = document.sections[-1]
+    section.different_first_page_header_footer = True
+    organisation = brand.organisation_for(meta.organisations)
+    header = section.header
+    header.is_linked_to_previous = False
+    _furniture_line(header.paragraphs[0], styles["header"], "", meta.title)
+    for footer in (section.footer, section.first_page_footer):
+        footer.is_linked_to_previous = False
+        paragraph = footer.paragraphs[0]
+        _furniture_line(paragraph, styles["footer"], footer_line(brand, meta), None)
+        for run in ooxml.field_runs("PAGE", "1"):
+            paragraph._p.append(run)
+    section.first_page_header.is_linked_to_previous = False
+
+
+def footer_line(brand: ResolvedBrand, meta: model.Meta) -> str:
+    """The page footer's text: the organisation, and the brand's footer line after it."""
+    return " \u00b7 ".join(x for x in (brand.organisation_for(meta.organisations),
+                                       brand.brand.footer) if x)
+
+
+def _furniture_line(paragraph: WordParagraph, style: BaseStyle, left: str,
+                    right: str | None) -> None:
+    """``left``, then a tab to the stop at the right margin, then ``right`` (or what follows)."""
+    paragraph._p.get_or_add_pPr().style = style.style_id
+    if left:
+        paragraph.add_run(xml_text(left))
+    paragraph.add_run().add_tab()
+    if right:
+        paragraph.add_run(xml_text(right))
 
 
 def _page_number_footer(document: WordDocument) -> None:
@@ -275,15 +360,22 @@ def _footnotes_part(document: WordDocument) -> FootnotesPart:
 # --- the walk --------------------------------------------------------------------------------
 
 class _Lists:
-    """Word numbering for this document: one definition per kind, one instance per list."""
+    """Word numbering for this document: one definition per kind, one instance per list.
 
-    def __init__(self, root) -> None:
+    Indents are the PDFs': a list's text 1.8em in, its marker 1.2em before the text, and a
+    numbered paragraph's text 2em in (em: the brand's body size).
+    """
+
+    def __init__(self, root, brand: ResolvedBrand) -> None:
         self._root = root
         first, _ = ooxml.next_ids(root)
         self._bullet, self._ordered, self._paragraph = first, first + 1, first + 2
-        ooxml.add_abstract_num(root, ooxml.bullet_list_definition(self._bullet))
-        ooxml.add_abstract_num(root, ooxml.ordered_list_definition(self._ordered))
-        ooxml.add_abstract_num(root, ooxml.paragraph_numbering_definition(self._paragraph))
+        em = brand.brand.sizes.body
+        step, hanging = docx_styles.twips(1.8 * em), docx_styles.twips(1.2 * em)
+        ooxml.add_abstract_num(root, ooxml.bullet_list_definition(self._bullet, step, hanging))
+        ooxml.add_abstract_num(root, ooxml.ordered_list_definition(self._ordered, step, hanging))
+        ooxml.add_abstract_num(root, ooxml.paragraph_numbering_definition(
+            self._paragraph, docx_styles.twips(2 * em)))
         self.bullets = self._instance(self._bullet)
         self.paragraphs = self._instance(self._paragraph)
 
@@ -319,11 +411,15 @@ class _Writer:
     """One pass over the model, appending to a prepared python-docx document."""
 
     def __init__(self, document: WordDocument, doc: model.Document,
-                 styles: dict[str, BaseStyle]) -> None:
+                 styles: dict[str, BaseStyle], brand: ResolvedBrand = DEFAULT_BRAND,
+                 fonts: docx_styles.Fonts | None = None) -> None:
         self.document = document
         self.doc = doc
         self.styles = styles
-        self.lists = _Lists(_numbering_root(document))
+        self.brand = brand
+        self.fonts = fonts or docx_styles.fonts_of(brand)
+        self.outline = model.Outline()
+        self.lists = _Lists(_numbering_root(document), brand)
         self.notes_part = _footnotes_part(document)
         self.note_numbers = {note.number for note in doc.notes}
         self.ref_style_id = self.styles["footnote reference"].style_id
@@ -336,24 +432,62 @@ class _Writer:
         }
 
     def write(self) -> None:
-        body = _Ctx(self.document, self.styles["Normal"])
+        body = _Ctx(self.document, self.styles["Body Text"])
         self._title_block(body)
         self._blocks_in(body, self.doc.blocks)
+        self._contact(body)
         for note in sorted(self.doc.notes, key=lambda n: n.number):
             self._note(note)
 
     def _title_block(self, ctx: _Ctx) -> None:
-        """Title, subtitle, then occasion, organisations and date as plain lines."""
+        """The masthead (logo and organisation), title, subtitle, occasion, the submitting
+        organisations when they are not only the brand's, and the date under a rule."""
         meta = self.doc.meta
+        organisation = self.brand.organisation_for(meta.organisations)
+        if self.brand.logo is not None or organisation:
+            self._masthead(ctx, organisation)
         self._line(ctx, self.styles["Title"], meta.title)
-        if meta.subtitle:
-            self._line(ctx, self.styles["Subtitle"], meta.subtitle)
-        for line in (meta.occasion, ", ".join(meta.organisations), meta.date_text):
-            if line:
-                self._line(ctx, ctx.style, line)
+        lines = (("Subtitle", meta.subtitle), ("Occasion", meta.occasion))
+        if [o for o in meta.organisations if o != organisation]:
+            lines += (("Organisation", ", ".join(meta.organisations)),)
+        for style, text in lines + (("Date", meta.date_text),):
+            if text:
+                self._line(ctx, self.styles[style], text)
 
-    def _line(self, ctx: _Ctx, style: Any, text: str) -> None:
-        self._inlines(self._new_paragraph(ctx.container, style), (model.Text(text),))
+    def _masthead(self, ctx: _Ctx, organisation: str) -> None:
+        """The logo and the organisation's name over a band in the brand's accent colour."""
+        masthead = self._new_paragraph(ctx.container, self.styles["Masthead"])
+        if self.brand.logo is not None:
+            _add_logo(masthead, self.brand.logo)
+            masthead.add_run(" ")
+            name = masthead.add_run(xml_text(organisation))
+            # The name level with the logo's middle, as the PDFs' mastheads set it.
+            ooxml.raise_run(name._r.get_or_add_rPr(), self.brand.logo.width_mm * 72 / 25.4 / 2 - 4)
+        else:
+            self._inlines(masthead, (model.Text(organisation),))
+
+    def _line(self, ctx: _Ctx, style: Any, text: str) -> WordParagraph:
+        paragraph = self._new_paragraph(ctx.container, style)
+        self._inlines(paragraph, (model.Text(text),))
+        return paragraph
+
+    def _contact(self, ctx: _Ctx) -> None:
+        """"For more information, contact ...": the brand's contact block, kept on one page;
+        its first line (the label, then who) carries the rule above it."""
+        lines = contact_lines(self.brand, self.doc.meta)
+        if not lines:
+            return
+        first = self._new_paragraph(ctx.container, self.styles["Contact Heading"])
+        label = first.add_run(CONTACT_LABEL)
+        label.bold = True
+        label.font.color.rgb = RGBColor.from_string(
+            docx_styles.hex_colour(self.brand.brand.colours.accent))
+        self._inlines(first, lines[0])
+        last = first
+        for inlines in lines[1:]:
+            last = self._new_paragraph(ctx.container, self.styles["Contact"])
+            self._inlines(last, inlines)
+        last.paragraph_format.keep_with_next = False
 
     # -- blocks --
 
@@ -370,16 +504,23 @@ class _Writer:
         return paragraph
 
     def _blocks_in(self, ctx: _Ctx, blocks: tuple[model.Block, ...]) -> None:
-        for block in blocks:
-            self._blocks[type(block)](ctx, block)
+        for block, after in zip(blocks, blocks[1:] + (None,)):
+            written = self._blocks[type(block)](ctx, block)
+            if isinstance(block, model.Paragraph) and model.is_list(after):
+                written.paragraph_format.keep_with_next = True     # a list's lead-in
 
     def _heading(self, ctx: _Ctx, node: model.Heading) -> None:
-        """Heading 1-3; deeper levels share Heading 3, the deepest a brief's outline uses."""
-        style = self.styles[f"Heading {min(max(node.level, 1), 3)}"]
+        """Heading 1-3 in order under the Title, as the PDFs' outline (``model.Outline``);
+        deeper levels share Heading 3, the deepest a brief's outline uses."""
+        level = self.outline.level(node.level) - 1
+        style = self.styles[f"Heading {min(max(level, 1), 3)}"]
         self._inlines(self._new_paragraph(ctx.container, style), node.children)
 
     def _paragraph(self, ctx: _Ctx, node: model.Paragraph) -> WordParagraph:
-        paragraph = self._new_paragraph(ctx.container, ctx.style)
+        style = ctx.style
+        if node.numbered and style is self.styles["Body Text"]:
+            style = self.styles["Numbered Paragraph"]
+        paragraph = self._new_paragraph(ctx.container, style)
         if node.numbered:
             ooxml.set_numbering(paragraph._p.get_or_add_pPr(), self.lists.paragraphs, 0)
         self._inlines(paragraph, node.children)
@@ -390,10 +531,14 @@ class _Writer:
             style, num_id = self.styles["List Number"], self.lists.ordered(node.start, ctx.depth)
         else:
             style, num_id = self.styles["List Bullet"], self.lists.bullets
+        last = None
         for item in node.items:
-            self._item(ctx, item, style, num_id)
+            last = self._item(ctx, item, style, num_id)
+        if last is not None and ctx.depth == 0:     # after the list, a paragraph's space
+            last.paragraph_format.space_after = Pt(self.brand.brand.spacing.paragraph)
 
-    def _item(self, ctx: _Ctx, blocks: tuple[model.Block, ...], style: Any, num_id: int) -> None:
+    def _item(self, ctx: _Ctx, blocks: tuple[model.Block, ...], style: Any,
+              num_id: int) -> WordParagraph:
         """One list item: its first paragraph carries the number, the rest are indented."""
         rest = blocks
         if blocks and isinstance(blocks[0], model.Paragraph):
@@ -403,12 +548,15 @@ class _Writer:
             paragraph = self._new_paragraph(ctx.container, style)
         ooxml.set_numbering(paragraph._p.get_or_add_pPr(), num_id, ctx.depth)
         inner = replace(ctx, depth=ctx.depth + 1)
+        step = docx_styles.twips(1.8 * self.brand.brand.sizes.body)
         for block in rest:
             if isinstance(block, model.Paragraph):
-                more = self._paragraph(ctx, block)
-                more.paragraph_format.left_indent = Twips(720 * (ctx.depth + 1))
+                more = self._paragraph(replace(ctx, style=style), block)
+                more.paragraph_format.left_indent = Twips(step * (ctx.depth + 1))
+                paragraph = more
             else:
                 self._blocks[type(block)](inner, block)
+        return paragraph
 
     def _quote(self, ctx: _Ctx, node: model.BlockQuote) -> None:
         self._blocks_in(replace(ctx, style=self.styles["Quote"]), node.blocks)
@@ -448,7 +596,7 @@ class _Writer:
             blocks = blocks[1:]
         else:
             first = self._new_paragraph(story, ctx.style)
-        mark = [ooxml.footnote_ref_run(self.ref_style_id), _space_run()]
+        mark = [ooxml.footnote_ref_run(self.ref_style_id), _tab_run()]
         position = 0 if first._p.pPr is None else 1
         first._p[position:position] = mark
         self._blocks_in(ctx, blocks)
@@ -502,7 +650,7 @@ class _Writer:
         run = self._run(paragraph, fmt, link)
         run.text = text
         if _HANGUL.search(text):
-            ooxml.set_east_asian_font(run._r.get_or_add_rPr(), EAST_ASIAN_FONT, hint=True)
+            ooxml.set_east_asian_font(run._r.get_or_add_rPr(), self.fonts.text_cjk, hint=True)
 
     def _link(self, paragraph: WordParagraph, node: model.Link, fmt: _Fmt, link: Any) -> None:
         """A ``w:hyperlink`` to an external relationship; a link inside a link joins the outer."""
@@ -525,7 +673,64 @@ def _text_width(section) -> Length:
     return Length(width - (section.left_margin or Cm(2.5)) - (section.right_margin or Cm(2.5)))
 
 
-def _space_run():
+def _tab_run():
+    """After a note's number: the tab to its text, which hangs there (Footnote Text)."""
     run = OxmlElement("w:r")
-    run.add_t(" ")
+    run.append(OxmlElement("w:tab"))
     return run
+
+
+CONTACT_LABEL = "For more information, contact"
+
+
+def contact_lines(brand: ResolvedBrand, meta: model.Meta) -> list[tuple[model.Inline, ...]]:
+    """The contact block's lines as inlines, after the label: who; how to reach them (the
+    mail and web addresses as links); where, and the registration number. Empty when the
+    brand has no contact and no number."""
+    b, c = brand.brand, brand.brand.contact
+    any_contact = bool(c.name or c.email or c.phone or c.web or c.address)
+    if not any_contact and not b.registration:
+        return []
+    who = ", ".join(x for x in (c.name, brand.organisation_for(meta.organisations)) if x)
+    lines: list[tuple[model.Inline, ...]] = [(model.Text(f" {who}"),) if any_contact and who else ()]
+    dot = model.Text("  \u00b7  ")
+    reach: list[model.Inline] = []
+    for part in ((model.Link(f"mailto:{c.email}", (model.Text(c.email),)) if c.email else None),
+                 (model.Text(c.phone) if c.phone else None),
+                 (model.Link(c.web, (model.Text(c.web),)) if c.web else None)):
+        if part is not None:
+            reach += ([dot] if reach else []) + [part]
+    if reach:
+        lines.append(tuple(reach))
+    where = [model.Text(", ".join(c.address))] if c.address else []
+    if b.registration:
+        where += ([dot] if where else []) + [model.Text(b.registration)]
+    if where:
+        lines.append(tuple(where))
+    return lines
+
+
+@lru_cache(maxsize=8)
+def _logo_png(data: bytes, kind: str) -> bytes:
+    """The logo as PNG for Word (python-docx embeds PNG, not SVG): an SVG is drawn by Typst,
+    which briefgen has already, at 600 pixels an inch."""
+    if kind == "png":
+        return data
+    import tempfile
+
+    import typst
+
+    with tempfile.TemporaryDirectory() as folder:
+        page = Path(folder) / "logo.typ"
+        page.write_text('#set page(width: auto, height: auto, margin: 0pt)\n'
+                        '#image(bytes(sys.inputs.at("svg")), format: "svg", width: 2cm)\n',
+                        encoding="utf-8")
+        return typst.compile(page, format="png", ppi=600,
+                             sys_inputs={"svg": data.decode("utf-8")})
+
+
+def _add_logo(paragraph: WordParagraph, logo: LogoImage) -> None:
+    """The logo at the brand's width, its alt text the picture's description."""
+    run = paragraph.add_run()
+    run.add_picture(io.BytesIO(_logo_png(logo.data, logo.format)), width=Mm(logo.width_mm))
+    ooxml.set_description(run._r, logo.alt)

@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 from briefgen import model
 from briefgen.errors import BriefgenError, WriteError
 from briefgen.sandbox import Sandbox, template_problem
-from briefgen.writers import Written, one_line, storable
+from briefgen.writers import Written, brand_css, one_line, storable
 from briefgen.writers.look import Look
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ _CSS_STRING_UNSAFE = re.compile(r'[\\"\'<>&\x00-\x1f\x7f]')
 _STYLE_END = re.compile(r"</(style)", re.IGNORECASE)
 _SAFE_SCHEMES = {"http", "https", "mailto", "tel", "ftp"}
 _ALIGNS = {"left", "right", "center"}
+_URL_PARTS = re.compile(r"[^/]*/+|[^/]+$")      # "https://", "example.org/", "a.pdf"
 
 
 def escape_html(text: str) -> Markup:
@@ -126,7 +127,8 @@ def render_page(doc: model.Document, look: Look, *, mode: str) -> str:
         return template.render(
             meta=meta, body=body, notes=notes, css=page_css(look), fonts=look.fonts, mode=mode,
             lang=meta.lang or "en-GB", date_text=meta.date_text,
-            organisations=meta.organisations)
+            organisations=meta.organisations, brand=brand_view(look, meta),
+            brand_css=brand_stylesheet(look, meta))
     except BriefgenError:
         raise
     except Exception as err:   # noqa: BLE001 - whatever a page template does is its problem
@@ -137,6 +139,40 @@ def write(doc: model.Document, target: Target, look: Look) -> Written:
     """The writer contract (``writers.Written``): the web page as UTF-8; the same inputs give
     the same bytes."""
     return Written({target.files[0]: render_page(doc, look, mode="web").encode("utf-8")})
+
+
+CONTACT_LABEL = "For more information, contact"
+
+
+def brand_view(look: Look, meta: model.Meta) -> dict:
+    """What a page template prints of the brand: plain texts (escaped when printed), the logo
+    as a ``data:`` URL, and links only to a mail address or a web address of a safe scheme."""
+    brand = look.brand
+    b, contact = brand.brand, brand.brand.contact
+    web = storable(contact.web or "")
+    return {
+        "organisation": storable(look.organisation(meta.organisations)),
+        "logo_src": brand_css.logo_src(brand),
+        "logo_alt": storable(brand.logo.alt) if brand.logo else "",
+        "contact_label": CONTACT_LABEL,
+        "contact_name": storable(contact.name or ""),
+        "email": storable(contact.email or ""),
+        "phone": storable(contact.phone or ""),
+        "web": web, "web_href": web if web and _safe_url(web) else "",
+        "address": ", ".join(storable(line) for line in contact.address),
+        "registration": storable(b.registration or ""),
+        "footer": storable(b.footer or ""),
+    }
+
+
+def brand_stylesheet(look: Look, meta: model.Meta) -> Markup:
+    """The brand's custom properties and printed page (``brand_css``), for the ``<style>``."""
+    css = brand_css.stylesheet(
+        look.brand, header=one_line(meta.title),
+        organisation=one_line(" \u00b7 ".join(
+            x for x in (look.organisation(meta.organisations), look.brand.brand.footer) if x)),
+        fonts=font_family(look.fonts.headings, "sans-serif"), css_string=css_string)
+    return Markup(_STYLE_END.sub(r"<\\/\1", css))
 
 
 def page_css(look: Look) -> Markup:
@@ -214,22 +250,32 @@ class _Body:
     # -- blocks --
 
     def blocks(self, blocks: Iterable[model.Block]) -> Markup:
-        return Markup("").join(self._blocks[type(block)](block) for block in blocks)
+        blocks = tuple(blocks)
+        out = []
+        for block, after in zip(blocks, blocks[1:] + (None,)):
+            if isinstance(block, model.Paragraph) and model.is_list(after):
+                out.append(self.paragraph(block, lead_in=True))
+            else:
+                out.append(self._blocks[type(block)](block))
+        return Markup("").join(out)
 
     def heading(self, node: model.Heading) -> Markup:
         """``<h2>`` and deeper, no level skipped (``model.Outline``): the title is the h1."""
         level = self.outline.level(node.level)
         return Markup("<h{0}>{1}</h{0}>\n").format(level, self.inlines(node.children))
 
-    def paragraph(self, node: model.Paragraph) -> Markup:
+    def paragraph(self, node: model.Paragraph, lead_in: bool = False) -> Markup:
+        """``<p>``; a list's lead-in (``lead_in``) is marked to stay with the list."""
+        lead = Markup(' class="lead-in"') if lead_in else Markup("")
         if not node.numbered:
-            return Markup("<p>{}</p>\n").format(self.inlines(node.children))
+            return Markup("<p{}>{}</p>\n").format(lead, self.inlines(node.children))
         self.paragraph_number += 1
         # The space goes inside the number's span: an inline block as wide as the hanging
         # indent (base.css) drops its own trailing space, so the first line starts level with
         # the others, while the text still reads "3. Third ...".
-        return Markup('<p class="numbered"><span class="para-number">{}. </span>{}</p>\n'
-                      ).format(self.paragraph_number, self.inlines(node.children))
+        lead = Markup(" lead-in") if lead_in else Markup("")
+        return Markup('<p class="numbered{}"><span class="para-number">{}. </span>{}</p>\n'
+                      ).format(lead, self.paragraph_number, self.inlines(node.children))
 
     def bullet_list(self, node: model.BulletList) -> Markup:
         return Markup("<ul>\n{}</ul>\n").format(self.items(node.items))
@@ -303,6 +349,8 @@ class _Body:
         refs = [child for child in node.children if isinstance(child, model.NoteRef)]
         text = self.inlines([c for c in node.children if not isinstance(c, model.NoteRef)],
                             in_link=True)
+        if node.children == (model.Text(node.url),):
+            text = url_text(node.url)
         after = Markup("").join(self.note_ref(ref, in_link) for ref in refs)
         if in_link or not _safe_url(node.url):
             return text + after
@@ -339,6 +387,14 @@ class _Body:
             elif isinstance(block, model.Table):
                 for row in (block.header,) + block.rows:
                     yield from (self.inlines(cell) for cell in row)
+
+
+def url_text(url: str) -> Markup:
+    """A URL shown as itself, breaking only after a slash: each part up to and with its slash
+    unbreakable (``span.url-part``, ``white-space: nowrap``), a ``<wbr>`` after it."""
+    pieces = _URL_PARTS.findall(one_line(url))
+    return Markup("<wbr>").join(Markup('<span class="url-part">{}</span>').format(escape_html(p))
+                                for p in pieces if p)
 
 
 def _note_item(body: _Body, note: model.Note, referenced: bool) -> Markup:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefgen.brand import DEFAULT as DEFAULT_BRAND, ResolvedBrand
 from briefgen.brief import FontStacks, LoadedBrief
 
 DEFAULT_LOOK = Path(__file__).resolve().parent.parent / "look"
@@ -24,11 +25,14 @@ class Look:
     # Where files a page refers to may be read from, beside the audience's folder and the
     # default look: the folder briefgen runs in.
     root: Path = field(default_factory=Path.cwd)
+    brand: ResolvedBrand = DEFAULT_BRAND   # resolved once, when the brief was loaded
 
     @classmethod
     def of(cls, loaded: LoadedBrief) -> "Look":
         audience = loaded.audience
-        return cls(loaded.template_dir.resolve(), audience.fonts, audience.numbered_paragraphs)
+        brand = loaded.brand
+        return cls(loaded.template_dir.resolve(), fonts_of(audience, brand),
+                   audience.numbered_paragraphs, brand=brand)
 
     def file(self, name: str) -> Path:
         """The audience's own file of that name, else the default look's."""
@@ -40,7 +44,18 @@ class Look:
         own = self.folder / name
         return own if own.is_file() else None
 
+    def organisation(self, organisations: tuple[str, ...]) -> str:
+        """The name the masthead and the contact block give: the brand's, else the brief's."""
+        return self.brand.organisation_for(organisations)
+
     @property
     def search_path(self) -> list[Path]:
         """Where page templates are found: the audience first, then the default look."""
         return [self.folder, DEFAULT_LOOK]
+
+
+def fonts_of(audience, brand: ResolvedBrand) -> FontStacks:
+    """The brand's fonts; an audience's own ``fonts:`` (the older way to set them) wins."""
+    if "fonts" in audience.model_fields_set:
+        return audience.fonts
+    return FontStacks.model_validate(brand.brand.fonts.model_dump())

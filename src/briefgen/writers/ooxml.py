@@ -78,7 +78,9 @@ _SPECIALS = (
 def _special_xml(kind: str, note_id: int, mark: str) -> str:
     return (
         f'<w:footnote {nsdecls("w")} w:type="{kind}" w:id="{note_id}">'
-        '<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+        # The separator's line as high as the PDFs' gap above their notes (10 pt), not a
+        # line of body text.
+        '<w:p><w:pPr><w:spacing w:after="0" w:line="200" w:lineRule="exact"/></w:pPr>'
         f"<w:r><{mark}/></w:r></w:p></w:footnote>"
     )
 
@@ -204,21 +206,25 @@ def _abstract_num(abstract_id: int, kind: str, levels: Iterable[str]) -> BaseOxm
     )
 
 
-def bullet_list_definition(abstract_id: int) -> BaseOxmlElement:
-    """Bullets for nine levels, indented 0.5 inch (720 twips) a level."""
-    levels = (_level_xml(i, "bullet", BULLETS[i % 3], 720 * (i + 1), 360) for i in range(9))
+def bullet_list_definition(abstract_id: int, step: int = 720, hanging: int = 360
+                           ) -> BaseOxmlElement:
+    """Bullets for nine levels, each level's text ``step`` twips further in."""
+    levels = (_level_xml(i, "bullet", BULLETS[i % 3], step * (i + 1), hanging) for i in range(9))
     return _abstract_num(abstract_id, "multi", levels)
 
 
-def ordered_list_definition(abstract_id: int) -> BaseOxmlElement:
+def ordered_list_definition(abstract_id: int, step: int = 720, hanging: int = 360
+                            ) -> BaseOxmlElement:
     """Decimal numbers "1." for nine levels, each level counting on its own."""
-    levels = (_level_xml(i, "decimal", f"%{i + 1}.", 720 * (i + 1), 360) for i in range(9))
+    levels = (_level_xml(i, "decimal", f"%{i + 1}.", step * (i + 1), hanging) for i in range(9))
     return _abstract_num(abstract_id, "multi", levels)
 
 
-def paragraph_numbering_definition(abstract_id: int) -> BaseOxmlElement:
-    """Numbered paragraphs as UN documents have them: "1." at the margin, text at 1 cm."""
-    return _abstract_num(abstract_id, "single", [_level_xml(0, "decimal", "%1.", 567, 567)])
+def paragraph_numbering_definition(abstract_id: int, indent: int = 567) -> BaseOxmlElement:
+    """Numbered paragraphs as UN documents have them: "1." at the margin, the text ``indent``
+    twips in (the brand's: 2em, as the PDFs)."""
+    return _abstract_num(abstract_id, "single",
+                         [_level_xml(0, "decimal", "%1.", indent, indent)])
 
 
 def num(num_id: int, abstract_id: int, restart: tuple[int, int] | None = None):
@@ -328,15 +334,19 @@ STYLE_DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-def add_style(styles, name: str, normal_id: str, style_id: str | None = None):
-    """Add the built-in style ``name`` from STYLE_DEFINITIONS to a ``w:styles`` root.
+def add_style(styles, name: str, normal_id: str, style_id: str | None = None,
+              definitions: dict | None = None):
+    """Add the style ``name`` from ``definitions`` (else STYLE_DEFINITIONS) to a ``w:styles``
+    root.
 
     ``style_id`` replaces the usual id when another style of another type already has it.
     """
-    kind, usual_id, stored_name, body = STYLE_DEFINITIONS[name]
-    based_on = normal_id if kind == "paragraph" else None
-    xml = _style(kind, style_id or usual_id, stored_name, body.replace("{normal}", normal_id),
-                 based_on)
+    kind, usual_id, stored_name, body = (definitions or STYLE_DEFINITIONS)[name]
+    own_id = style_id or usual_id
+    based_on = normal_id if kind == "paragraph" and own_id != normal_id else None
+    xml = _style(kind, own_id, stored_name, body.replace("{normal}", normal_id), based_on)
+    if own_id == normal_id:
+        xml = xml.replace('w:type="paragraph"', 'w:type="paragraph" w:default="1"', 1)
     element = parse_xml(xml)
     styles.append(element)
     return element
@@ -407,3 +417,55 @@ def add_footnote_settings(settings) -> None:
     )
     settings.insert_element_before(footnote_pr, *_SETTINGS_AFTER_FOOTNOTEPR)
 
+
+
+def set_fonts_default(styles, family: str, east_asian: str, size_half_points: int) -> None:
+    """The document's default font and size (``w:docDefaults``), named, not a theme's: a
+    theme font (``w:asciiTheme``) would win over the named one."""
+    rpr = _default_rpr(styles)
+    fonts = rpr.get_or_add_rFonts()
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), family)
+    fonts.set(qn("w:eastAsia"), east_asian)
+    for tag in ("w:sz", "w:szCs"):
+        element = rpr.find(qn(tag))
+        if element is not None:
+            element.set(qn("w:val"), str(size_half_points))
+
+
+def set_paragraph_default(styles, line_twips: int) -> None:
+    """No space after a paragraph and exact lines by default (``w:pPrDefault``): each style
+    sets its own, from the brand."""
+    defaults = styles.find(qn("w:docDefaults"))
+    ppr_default = defaults.find(qn("w:pPrDefault")) if defaults is not None else None
+    if ppr_default is None:
+        return
+    spacing = ppr_default.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+    if spacing is not None:
+        spacing.set(qn("w:after"), "0")
+        spacing.set(qn("w:line"), str(line_twips))
+        spacing.set(qn("w:lineRule"), "exact")
+
+
+def set_description(inline, text: str) -> None:
+    """A picture's alt text: ``descr`` of its ``wp:docPr``, which screen readers read."""
+    for doc_pr in inline.iter(qn("wp:docPr")):
+        doc_pr.set("descr", text)
+
+
+def title_page(sect_pr) -> None:
+    """A first page of its own header and footer (``w:titlePg``): no running header there."""
+    if sect_pr.find(qn("w:titlePg")) is None:
+        sect_pr.insert_element_before(OxmlElement("w:titlePg"), "w:textDirection", "w:bidi",
+                                      "w:rtlGutter", "w:docGrid", "w:printerSettings",
+                                      "w:sectPrChange")
+
+
+def raise_run(rpr, points: float) -> None:
+    """Raise a run's text by ``points`` above the baseline (``w:position``, half-points)."""
+    rpr.insert_element_before(OxmlElement("w:position", attrs={qn("w:val"): str(round(points * 2))}),
+                              "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr",
+                              "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em",
+                              "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")

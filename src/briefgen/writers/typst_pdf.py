@@ -62,12 +62,47 @@ def document_data(doc: model.Document, look: Look, leave_out: str = "") -> dict[
     data = _clean(model.to_data(doc), {ord(c): None for c in leave_out})
     _number(data)
     lang, _, region = doc.meta.lang.partition("-")
-    data["look"] = {
+    organisation = look.organisation(doc.meta.organisations)
+    data["look"] = _clean({
         "fonts": look.fonts.model_dump(),
         "lang": lang.lower() or "en",
         "region": region.upper() or None,
-        "running-header": typst_text(doc.meta.title),
-    }
+        "running-header": doc.meta.title,
+        "running-footer": " \u00b7 ".join(x for x in (organisation, look.brand.footer) if x),
+        "organisation": organisation,
+        "contact-label": CONTACT_LABEL,
+        "brand": brand_data(look),
+    }, {ord(c): None for c in leave_out})
+    data["look"]["brand"]["logo"] = _logo_data(look)
+    return data
+
+
+CONTACT_LABEL = "For more information, contact"
+
+
+def brand_data(look: Look) -> dict[str, Any]:
+    """The brand's metrics, colours and contact as the page reads them (numbers in points and
+    millimetres; colours ``#rrggbb``, checked when the brand was loaded)."""
+    brand = look.brand
+    data = brand.brand.model_dump(by_alias=True, exclude={"logo"})
+    width, height = brand.page_mm
+    data["page"].update(width=width, height=height)
+    data["organisation"] = brand.organisation or ""
+    return data
+
+
+def _logo_data(look: Look) -> dict[str, Any] | None:
+    """The logo as data: an SVG as its text, a PNG as its bytes (Typst's ``bytes(array)``);
+    never a path, so the page reads no file outside its own folder."""
+    logo = look.brand.logo
+    if logo is None:
+        return None
+    data: dict[str, Any] = {"format": logo.format, "alt": typst_text(logo.alt),
+                            "width": logo.width_mm}
+    if logo.format == "svg":
+        data["svg"] = logo.data.decode("utf-8")
+    else:
+        data["png"] = list(logo.data)
     return data
 
 
@@ -105,6 +140,20 @@ def _number(data: dict[str, Any]) -> None:
     notes = {note["number"]: note["blocks"] for note in data["notes"]}
     for node in first:
         node["note"] = notes.get(node["number"], [])
+    _mark_lead_ins(data["blocks"])
+
+
+def _mark_lead_ins(blocks: list[Any]) -> None:
+    """A paragraph just before a list is its lead-in: ``keep`` it on the page of the list's
+    first item (and so of the heading above it, which Typst keeps with what follows)."""
+    for block, after in zip(blocks, blocks[1:]):
+        if block.get("type") == "Paragraph" and after.get("type") in ("BulletList", "OrderedList"):
+            block["keep"] = True
+    for block in blocks:
+        for items in block.get("items", []):
+            _mark_lead_ins(items)
+        if block.get("type") == "BlockQuote":
+            _mark_lead_ins(block["blocks"])
 
 
 def _walk(data: Any):

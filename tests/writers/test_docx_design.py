@@ -1,0 +1,216 @@
+"""The designed DOCX: made from the brand, with the PDFs' fonts, page and furniture.
+
+Built from a bundled brief in the bundled brand (``brand.yaml``), as ``docx_bytes`` writes it
+for a brief's look; read back with python-docx, the package's XML and, where installed,
+LibreOffice and poppler.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from lxml import etree
+
+from briefgen.brief import load_brief
+from briefgen.build import stages_of
+from briefgen.validate import load_dataset
+from briefgen.writers import docx_pages, docx_styles
+from briefgen.writers.docx import docx_bytes
+from briefgen.writers.look import Look
+from clients import need
+
+PROJECT = Path(__file__).resolve().parents[2]
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W, "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
+STYLES = ("Title", "Subtitle", "Masthead", "Occasion", "Organisation", "Date", "Heading 1",
+          "Heading 2", "Heading 3", "Body Text", "Quote", "List Bullet", "List Number",
+          "Numbered Paragraph", "footnote text", "Caption", "Contact", "Contact Heading",
+          "Header", "Footer", "Hyperlink")
+
+
+def _built(name: str):
+    dataset = load_dataset(PROJECT / "data")
+    loaded = load_brief(PROJECT / "briefs" / f"{name}.yaml", dataset, PROJECT / "templates")
+    work = stages_of(loaded, dataset, allow_overlength=True)
+    look = Look.of(loaded)
+    return work, look, docx_bytes(work.document, look)
+
+
+@pytest.fixture(scope="module")
+def briefing():
+    """The start brief (UK briefing) as a DOCX, with its look."""
+    return _built("uk-westminster-hall-forb")
+
+
+@pytest.fixture(scope="module")
+def submission():
+    """A UN submission (numbered paragraphs, recommendations with lead-ins)."""
+    return _built("un-sr-accountability")
+
+
+def text(p: etree._Element) -> str:
+    return "".join(p.xpath(".//w:t/text()", namespaces=NS))
+
+
+def _part(data: bytes, name: str) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return etree.fromstring(package.read(name))
+
+
+def _style(data: bytes, style_id: str) -> etree._Element:
+    (style,) = _part(data, "word/styles.xml").xpath(f"w:style[@w:styleId='{style_id}']",
+                                                    namespaces=NS)
+    return style
+
+
+def test_python_docx_opens_it_and_every_element_has_a_named_style(briefing):
+    _, _, data = briefing
+    document = docx.Document(io.BytesIO(data))
+    names = {style.name for style in document.styles}
+    assert set(STYLES) <= names
+    used = [p.style.name for p in document.paragraphs]
+    assert used[:5] == ["Masthead", "Title", "Subtitle", "Occasion", "Date"]
+    assert {"Heading 1", "Body Text", "List Bullet", "Quote", "Contact"} <= set(used)
+
+
+def test_the_styles_name_the_brands_fonts_and_no_theme_font(briefing):
+    _, look, data = briefing
+    text, headings = look.fonts.text[0], look.fonts.headings[0]
+    assert _style(data, "Normal").find("w:rPr/w:rFonts", NS).get(f"{{{W}}}ascii") == text
+    for name in ("Title", "Heading1", "Masthead", "Contact", "Header"):
+        assert _style(data, name).find("w:rPr/w:rFonts", NS).get(f"{{{W}}}ascii") == headings
+    defaults = _part(data, "word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts", NS)
+    assert defaults.get(f"{{{W}}}ascii") == text
+    assert not [a for a in defaults.attrib if a.endswith("Theme") or a.endswith("theme")]
+
+
+def test_sizes_and_leading_are_the_brands(briefing):
+    _, look, data = briefing
+    b = look.brand.brand
+    normal = _style(data, "Normal")
+    assert normal.find("w:rPr/w:sz", NS).get(f"{{{W}}}val") == str(round(2 * b.sizes.body))
+    spacing = normal.find("w:pPr/w:spacing", NS)
+    assert spacing.get(f"{{{W}}}line") == str(round(20 * b.sizes.body * b.leading.body))
+    assert spacing.get(f"{{{W}}}lineRule") == "exact"
+    notes = _style(data, "FootnoteText")
+    assert notes.find("w:rPr/w:sz", NS).get(f"{{{W}}}val") == str(round(2 * b.sizes.notes))
+
+
+def test_a4_and_every_tab_stop_inside_the_text_width(briefing):
+    _, look, data = briefing
+    section = docx.Document(io.BytesIO(data)).sections[0]
+    assert (section.page_width.mm, section.page_height.mm) == pytest.approx((210, 297), abs=0.1)
+    margins = look.brand.brand.page.margins
+    width = round((210 - margins.left - margins.right) * 1440 / 25.4)
+    assert width == docx_styles.mm_twips(look.brand.text_width_mm)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        parts = [n for n in package.namelist() if re.fullmatch(r"word/(styles|header\d*|footer\d*)\.xml", n)]
+    stops = [int(pos) for name in parts
+             for pos in _part(data, name).xpath("//w:tabs/w:tab/@w:pos", namespaces=NS)]
+    assert stops and max(stops) == width          # the right stop at the right margin
+    assert 9360 not in stops                      # not US Letter's
+
+
+def test_running_title_from_page_two_and_organisation_and_page_in_every_footer(briefing):
+    work, look, data = briefing
+    section = docx.Document(io.BytesIO(data)).sections[0]
+    assert section.different_first_page_header_footer
+    assert section.header.paragraphs[0].text == f"\t{work.document.meta.title}"
+    assert section.first_page_header.paragraphs[0].text == ""
+    for footer in (section.footer, section.first_page_footer):
+        assert footer.paragraphs[0].text.startswith(
+            f"{look.brand.organisation} · {look.brand.brand.footer}\t")
+        assert "PAGE" in "".join(footer._element.xpath(".//w:instrText/text()"))
+
+
+def test_the_logo_is_in_the_masthead_with_its_alt_text(briefing):
+    _, look, data = briefing
+    body = _part(data, "word/document.xml").find("w:body", NS)
+    first = body[0]
+    assert first.xpath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS) == "Masthead"
+    (doc_pr,) = first.xpath(".//wp:docPr", namespaces=NS)
+    assert doc_pr.get("descr") == look.brand.logo.alt
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        (image,) = [n for n in package.namelist() if n.startswith("word/media/")]
+        assert package.read(image).startswith(b"\x89PNG")
+
+
+def test_quotes_are_roman_as_in_the_pdfs(briefing):
+    _, _, data = briefing
+    italic = _style(data, "Quote").find("w:rPr/w:i", NS)
+    assert italic is None or italic.get(f"{{{W}}}val") in ("0", "false")
+
+
+def test_the_contact_block_ends_the_brief_with_links(briefing):
+    _, look, data = briefing
+    document = docx.Document(io.BytesIO(data))
+    contact = look.brand.brand.contact
+    tail = [(p.style.name, p.text) for p in document.paragraphs][-3:]
+    assert tail == [
+        ("Contact Heading", f"For more information, contact {contact.name}, "
+                            f"{look.brand.organisation}"),
+        ("Contact", f"{contact.email}  ·  {contact.phone}  ·  {contact.web}"),
+        ("Contact", f"{', '.join(contact.address)}  ·  {look.brand.brand.registration}")]
+    rels = {rel.target_ref for rel in document.part.rels.values() if rel.is_external}
+    assert {f"mailto:{contact.email}", contact.web} <= rels
+
+
+def test_links_are_coloured_as_in_the_pdfs(briefing):
+    _, look, data = briefing
+    colour = _style(data, "Hyperlink").find("w:rPr/w:color", NS).get(f"{{{W}}}val")
+    assert colour == look.brand.brand.colours.link.lstrip("#").upper()
+
+
+def test_headings_and_lead_ins_keep_with_the_next_paragraph(submission):
+    _, _, data = submission
+    for level in (1, 2):
+        assert _style(data, f"Heading{level}").find("w:pPr/w:keepNext", NS) is not None
+    body = _part(data, "word/document.xml").find("w:body", NS)
+    paragraphs = body.findall("w:p", NS)
+    lead_ins = [p for p, after in zip(paragraphs, paragraphs[1:])
+                if after.find("w:pPr/w:numPr", NS) is not None
+                and after.xpath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS).startswith("List")
+                and not p.xpath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS).startswith(
+                    ("Heading", "List"))]
+    assert lead_ins
+    assert [text(p) for p in lead_ins if p.find("w:pPr/w:keepNext", NS) is None] == []
+
+
+def test_libreoffice_lays_it_out_in_the_pdfs_fonts(briefing, tmp_path):
+    """pdffonts: the fonts of the DOCX as LibreOffice prints it are the Typst PDF's."""
+    need("soffice")
+    need("pdffonts")
+    work, look, data = briefing
+    from briefgen.writers import typst_pdf
+
+    source = tmp_path / "brief.docx"
+    source.write_bytes(data)
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    typst = tmp_path / "typst.pdf"
+    typst.write_bytes(typst_pdf.compile_pdf(work.document, look)[0])
+
+    def families(pdf: Path) -> set[str]:
+        out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+        names = [line.split()[0].split("+")[-1] for line in out.splitlines()[2:]]
+        return {name.split("-")[0] for name in names}
+
+    assert families(tmp_path / "brief.pdf") == families(typst)
+
+
+def test_docx_pages_are_counted_with_libreoffice(briefing):
+    need("soffice")
+    _, _, data = briefing
+    assert docx_pages.count_pages(data) >= 2
+
+
+def test_without_libreoffice_the_count_is_not_made(briefing, monkeypatch):
+    monkeypatch.setattr(docx_pages.shutil, "which", lambda name: None)
+    assert docx_pages.count_pages(briefing[2]) is None
