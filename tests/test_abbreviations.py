@@ -40,7 +40,7 @@ def test_each_abbreviation_is_defined_at_its_first_use_and_short_after(root):
     # The introduction comes first: its bare ICC is the first use, so it is defined there.
     assert lines[0].startswith("The International Criminal Court (ICC) has not been seized")
     # A possessive before the definition is written in full, not "(COI)'s".
-    assert lines[1].startswith("The Commission of Inquiry's report found")
+    assert lines[1].startswith("The Commission of Inquiry\u2019s report found")   # typeset
     # The next use defines it; the ICC, defined already, stays short.
     assert lines[2].startswith("The Commission of Inquiry (COI) asked for a referral to the ICC.")
     # A definition by hand after that is one more short form; "UN Commission of Inquiry" is
@@ -71,7 +71,7 @@ def test_a_profile_writes_its_own_long_form_and_keeps_protected_names(root):
     # The protected name keeps "North Korea", with the abbreviation defined inside it; the
     # country outside it is the profile's; "a" before the foundation's name gets no "the".
     assert ("the All-Party Parliamentary Group (APPG) on North Korea agreed" in text)
-    assert ("found no improvement in the Democratic People's Republic of Korea (DPRK), and no "
+    assert ("found no improvement in the Democratic People\u2019s Republic of Korea (DPRK), and no "
             "one had set up a North Korea Human Rights Foundation.") in text
 
 
