@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: briefs test check bench golden preview clean
+.PHONY: briefs test check bench golden preview clean csl-suite
 
 briefs: $(READY)
 	$(BIN)/briefgen build --all
@@ -49,3 +49,9 @@ $(READY): pyproject.toml
 
 clean:
 	rm -rf $(VENV) dist bench/results.json bench/results.md .pytest_cache
+
+# The CSL processor test suite through the cite stage: passed / failed / not expressible by
+# fixture category, written to tests/csl-suite.md (the suite is read from ../shared/csl-test-suite
+# or $BRIEFGEN_CSL_SUITE, never copied in).
+csl-suite: $(READY)
+	$(BIN)/python tests/cite/csl_suite.py

@@ -190,7 +190,7 @@ def _file_problems(tree: YMap, brief: Brief, base: Path,
 
 def _style_file_problems(path: str) -> list[Problem]:
     """A third-party style is read now, so ``check`` finds a broken one before a build."""
-    from .cite import CiteError, load_style   # citeproc-py loads only when a brief needs it
+    from .cite import CiteError, load_style
 
     try:
         load_style(path, Path("."))

@@ -54,6 +54,7 @@ class CiteItem:
     locator: str | None = None
     prefix: str = ""
     suffix: str = ""
+    mode: str = "normal"          # "suppress-author" (Pandoc's -@key) or "author-only"
 
 
 @dataclass(frozen=True)
