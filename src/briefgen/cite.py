@@ -134,7 +134,8 @@ NUMBERS = re.compile(r"[\w.]*\d[\w.]*(?:\s*(?:[-–,&]|\w+|,\s*\w+)\s*[\w.]*\d[\
 
 def _locator_text(label: str, value: str) -> str:
     """``{label value}`` as Pandoc reads a locator; a heading's spaces kept as one word."""
-    value = plain(value).strip()
+    # "327\-30": a hyphen that is not a range, as CSL processors read the escape
+    value = plain(value).strip().replace("\\-", HYPHEN)
     if not NUMBERS.fullmatch(value):
         value = re.sub(r"\s+", SPACE, value).replace("-", HYPHEN)
     return "{" + label.replace("-", " ") + " " + value.replace("}", "") + "}"
