@@ -17,10 +17,10 @@ What is done here around Pandoc, each in one small place:
   (``_Walk.cite_note``), as Pandoc places note marks;
 - a citation inside an author's note is printed as the note's own words: Pandoc puts it in
   parentheses (it cannot make a note in a note), and the parentheses go (``_unparenthesised``);
-- a locator that is a heading ("Legal framework", "Border-Tightening") is given to Pandoc
-  with its spaces as U+FFFE and hyphens as U+FFFF, which no loaded text can hold: Pandoc 3.9
-  takes a space or hyphen as a sign of several and prints "sections", and makes the hyphen
-  an en dash (``_locator_text``, undone in ``model_inlines``);
+- a locator that is a heading ("Legal framework", "Border-Tightening", "To the government,
+  item 5") is given to Pandoc as a token of U+FFFE marks, which no loaded text can hold, and
+  put back after: Pandoc 3.9 takes a space, comma or hyphen as a sign of several and prints
+  "sections", and makes a hyphen an en dash (``_locator_text``, ``model_inlines``);
 - a house style that writes "ibid" in lower case keeps it at the start of a note, which
   Pandoc capitalises (``Style.capitalise_notes``).
 """
@@ -65,9 +65,6 @@ CSL_LOCATORS = (
 # A space inside a locator, as Pandoc is given it (see the module's docstring). YAML cannot
 # hold U+FFFE, so no dataset text has one; ``plain`` removes it from anything else.
 SPACE = "\ufffe"
-# A hyphen inside such a locator ("Border-Tightening"), which Pandoc would print as a range's
-# en dash, and so plural: U+FFFF, which YAML cannot hold either.
-HYPHEN = "\uffff"
 
 
 class CiteError(BriefgenError):
@@ -100,7 +97,7 @@ def csl_json(sources: Iterable[Source]) -> str:
 def plain(text: str) -> str:
     """Text with the locator-space mark removed: the one escaping function of what Pandoc is
     given (everything else goes as plain inlines, which Pandoc never reads as markup)."""
-    return text.replace(SPACE, "").replace(HYPHEN, "")
+    return text.replace(SPACE, "")
 
 
 def inlines_of(text: str) -> list[dict]:
@@ -132,16 +129,19 @@ def meta_value(value: Any) -> dict:
 NUMBERS = re.compile(r"[\w.]*\d[\w.]*(?:\s*(?:[-–,&]|\w+|,\s*\w+)\s*[\w.]*\d[\w.]*)*")
 
 
-def _locator_text(label: str, value: str) -> str:
-    """``{label value}`` as Pandoc reads a locator; a heading's spaces kept as one word."""
-    # "327\-30": a hyphen that is not a range, as CSL processors read the escape
-    value = plain(value).strip().replace("\\-", HYPHEN)
-    if not NUMBERS.fullmatch(value):
-        value = re.sub(r"\s+", SPACE, value).replace("-", HYPHEN)
+def _locator_text(label: str, value: str, headings: list[str]) -> str:
+    """``{label value}`` as Pandoc reads a locator. A locator that is not numbers (a heading)
+    goes as a token of U+FFFE marks (the n-th heading: n marks), put back by
+    ``model_inlines``: Pandoc reads a space, comma or hyphen as a sign of several."""
+    value = plain(value).strip()
+    if "\\-" in value or not NUMBERS.fullmatch(value):
+        # "327\-30": a hyphen that is not a range, as CSL processors read the escape
+        headings.append(value.replace("\\-", "-"))
+        value = SPACE * len(headings)
     return "{" + label.replace("-", " ") + " " + value.replace("}", "") + "}"
 
 
-def pandoc_cite(cite: m.Cite, note: int) -> dict:
+def pandoc_cite(cite: m.Cite, note: int, headings: list[str]) -> dict:
     """A citation as a Pandoc Cite; its locator goes in the suffix, where Pandoc reads it.
 
     ``note`` is the note it is in or becomes, which Pandoc reads for positions and "(n 3)"
@@ -152,7 +152,7 @@ def pandoc_cite(cite: m.Cite, note: int) -> dict:
         suffix = ""
         if item.locator is not None:
             label, value = csl_locator(item)
-            suffix = ", " + _locator_text(label, value)
+            suffix = ", " + _locator_text(label, value, headings)
         suffix += _suffix(plain(item.suffix))
         mode = {"suppress-author": "SuppressAuthor", "author-only": "AuthorInText"}.get(
             item.mode, "NormalCitation")
@@ -169,19 +169,19 @@ def _suffix(suffix: str) -> str:
     return suffix if suffix[0] in " ,;:." else " " + suffix
 
 
-def pandoc_inlines(nodes: Iterable[m.Inline], note: int) -> list[dict]:
+def pandoc_inlines(nodes: Iterable[m.Inline], note: int, headings: list[str]) -> list[dict]:
     """Model inlines (in author's note ``note``) as Pandoc's, citations as Cites."""
     out: list[dict] = []
     for node in nodes:
         if isinstance(node, m.Text):
             out += inlines_of(plain(node.text))
         elif isinstance(node, (m.Emph, m.Strong)):
-            out.append({"t": type(node).__name__, "c": pandoc_inlines(node.children, note)})
+            out.append({"t": type(node).__name__, "c": pandoc_inlines(node.children, note, headings)})
         elif isinstance(node, m.Link):
-            out.append({"t": "Link", "c": [["", [], []], pandoc_inlines(node.children, note),
+            out.append({"t": "Link", "c": [["", [], []], pandoc_inlines(node.children, note, headings),
                                            [plain(node.url), ""]]})
         elif isinstance(node, m.Cite):
-            out.append(pandoc_cite(node, note))
+            out.append(pandoc_cite(node, note, headings))
         elif isinstance(node, m.Code):
             out.append({"t": "Code", "c": [["", [], []], plain(node.text)]})
         elif isinstance(node, m.LineBreak):
@@ -207,7 +207,7 @@ def csl_locator(item: m.CiteItem) -> tuple[str, str] | None:
 QUOTES = {"SingleQuote": ("‘", "’"), "DoubleQuote": ("“", "”")}
 
 
-def model_inlines(nodes: list[dict]) -> tuple[m.Inline, ...]:
+def model_inlines(nodes: list[dict], headings: list[str] = ()) -> tuple[m.Inline, ...]:
     """Pandoc's formatted inlines as the model's: text, emphasis, strong emphasis, links.
 
     The model has no small capitals, superscript or the like; their text is kept plain.
@@ -216,25 +216,26 @@ def model_inlines(nodes: list[dict]) -> tuple[m.Inline, ...]:
     for node in nodes:
         kind, content = node["t"], node.get("c")
         if kind == "Str":
-            out.append(m.Text(content.replace(SPACE, " ").replace(HYPHEN, "-")))
+            out.append(m.Text(re.sub(SPACE + "+", lambda marks: headings[len(marks[0]) - 1],
+                                     content)))
         elif kind == "Space":
             out.append(m.Text(" "))
         elif kind in ("LineBreak", "SoftBreak"):   # a style's own line break ("&#x0A;")
             out.append(m.LineBreak())
         elif kind in ("Emph", "Strong"):
-            children = model_inlines(content)
+            children = model_inlines(content, headings)
             out.append((m.Emph if kind == "Emph" else m.Strong)(children) if children else m.Text(""))
         elif kind == "Link":
-            out.append(m.Link(content[2][0], model_inlines(content[1])))
+            out.append(m.Link(content[2][0], model_inlines(content[1], headings)))
         elif kind == "Quoted":
             opening, closing = QUOTES[content[0]["t"]]
-            out += [m.Text(opening), *model_inlines(content[1]), m.Text(closing)]
+            out += [m.Text(opening), *model_inlines(content[1], headings), m.Text(closing)]
         elif kind == "Code":
             out.append(m.Code(content[1]))
         elif kind in ("Span", "Cite"):
-            out += model_inlines(content[1])
+            out += model_inlines(content[1], headings)
         elif kind in ("SmallCaps", "Superscript", "Subscript", "Underline", "Strikeout"):
-            out += model_inlines(content)
+            out += model_inlines(content, headings)
     return m.merge_text(out)
 
 
@@ -384,7 +385,7 @@ def cite_document(doc: m.Document, sources: Mapping[str, Source | dict], style: 
     references = [_reference(sources[key]) for key in cited]
     with_list = bibliography or not style.note
     out = run_citeproc(style, references, plan.pandoc_blocks(), with_list)
-    walk = _Walk(style, _results(out["blocks"], plan.kinds, style.note))
+    walk = _Walk(style, _results(out["blocks"], plan.kinds, style.note), plan.headings)
     blocks = walk.blocks(doc.blocks, None)
     notes = tuple(sorted(walk.notes, key=lambda note: note.number))
     if with_list:
@@ -448,6 +449,7 @@ class _Plan:
         self.kinds: list[str] = []
         self.keys: list[str] = []
         self.count = 0     # notes so far, each citation outside a note counted as one
+        self.headings: list[str] = []   # locators given to Pandoc as marks (_locator_text)
 
     def blocks(self, blocks: Iterable[m.Block]) -> None:
         for run in _inline_runs(blocks):
@@ -458,7 +460,7 @@ class _Plan:
             if isinstance(node, m.Cite):
                 self.keys += [item.key for item in node.items]
                 self.count += 1
-                self.add("note" if self.style.note else "in-text", [pandoc_cite(node, self.count)])
+                self.add("note" if self.style.note else "in-text", [pandoc_cite(node, self.count, self.headings)])
             elif isinstance(node, m.InlineNote):
                 self.author_note(node)
             elif isinstance(node, (m.Emph, m.Strong, m.Link)):
@@ -468,7 +470,7 @@ class _Plan:
         runs = list(_inline_runs(node.blocks))
         self.keys += [item.key for cite in m.find(runs, m.Cite) for item in cite.items]
         self.count += 1
-        paras = [{"t": "Para", "c": pandoc_inlines(run, self.count) or [{"t": "Str", "c": "-"}]}
+        paras = [{"t": "Para", "c": pandoc_inlines(run, self.count, self.headings) or [{"t": "Str", "c": "-"}]}
                  for run in runs] or [{"t": "Para", "c": [{"t": "Str", "c": "-"}]}]
         self.add("author-note", [{"t": "Note", "c": paras}])
 
@@ -523,8 +525,9 @@ class _Walk:
     """The second pass over the document in reading order: each citation and author's note
     replaced by what Pandoc made of it, notes numbered as they are met."""
 
-    def __init__(self, style: Style, results: Iterator[Any]):
+    def __init__(self, style: Style, results: Iterator[Any], headings: list[str]):
         self.style = style
+        self.headings = headings
         self.results = results
         self.notes: list[m.Note] = []
         self.count = 0
@@ -565,11 +568,11 @@ class _Walk:
                 node, cut = m.Text(node.text[cut:]), 0
             following = inlines[i + 1] if i + 1 < len(inlines) else None
             if isinstance(node, m.Cite) and cites is not None:
-                out.extend(model_inlines(next(cites, [])))
+                out.extend(model_inlines(next(cites, []), self.headings))
             elif isinstance(node, m.Cite) and self.style.note:
                 cut = self.cite_note(out, following)
             elif isinstance(node, m.Cite):
-                out.extend(model_inlines(next(self.results)))
+                out.extend(model_inlines(next(self.results), self.headings))
             elif isinstance(node, m.InlineNote):
                 out.append(self.author_note(node))
             elif isinstance(node, (m.Emph, m.Strong, m.Link)):
@@ -582,7 +585,7 @@ class _Walk:
         """A citation in the text as a note; as Pandoc does, the space before the note mark
         goes and punctuation just after it moves before it. Returns the characters moved."""
         number = self.new_note()
-        blocks = tuple(m.Paragraph(self.note_case(model_inlines(_entry_inlines([b]))))
+        blocks = tuple(m.Paragraph(self.note_case(model_inlines(_entry_inlines([b]), self.headings)))
                        for b in next(self.results))
         self.notes.append(m.Note(number, blocks))
         if out and isinstance(out[-1], m.Text):
