@@ -136,8 +136,10 @@ def _locator_text(label: str, value: str, headings: list[str]) -> str:
     value = plain(value).strip()
     if "\\-" in value or not NUMBERS.fullmatch(value):
         # "327\-30": a hyphen that is not a range, as CSL processors read the escape
-        headings.append(value.replace("\\-", "-"))
-        value = SPACE * len(headings)
+        heading = value.replace("\\-", "-")
+        if heading not in headings:   # the same heading, the same token: "ibid" sees it
+            headings.append(heading)
+        value = SPACE * (headings.index(heading) + 1)
     return "{" + label.replace("-", " ") + " " + value.replace("}", "") + "}"
 
 
@@ -519,6 +521,15 @@ def _entry_inlines(blocks: list[dict]) -> list[dict]:
 
 
 _MOVED = re.compile(r"^[.,;:!?]+")
+_DOUBLED_STOP = re.compile("([?!][’”'\"»]*)\\.$")
+
+
+def single_full_stop(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+    """A note's closing full stop dropped after a heading locator's own "?" ("met?”"):
+    Pandoc saw the heading as a mark token (``_locator_text``), so it could not."""
+    if nodes and isinstance(nodes[-1], m.Text):
+        return nodes[:-1] + (m.Text(_DOUBLED_STOP.sub(r"\1", nodes[-1].text)),)
+    return nodes
 
 
 class _Walk:
@@ -585,8 +596,8 @@ class _Walk:
         """A citation in the text as a note; as Pandoc does, the space before the note mark
         goes and punctuation just after it moves before it. Returns the characters moved."""
         number = self.new_note()
-        blocks = tuple(m.Paragraph(self.note_case(model_inlines(_entry_inlines([b]), self.headings)))
-                       for b in next(self.results))
+        blocks = tuple(m.Paragraph(single_full_stop(self.note_case(
+            model_inlines(_entry_inlines([b]), self.headings)))) for b in next(self.results))
         self.notes.append(m.Note(number, blocks))
         if out and isinstance(out[-1], m.Text):
             out[-1] = m.Text(out[-1].text.rstrip(" "))
