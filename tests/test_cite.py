@@ -293,6 +293,14 @@ def test_misspelt_house_style(tmp_path, monkeypatch):
      "and style"),
     ("<html/>\n", "bad.csl:1:1: error: not an independent CSL style; expected <style> with a "
      "<citation> in the CSL namespace, got <html>"),
+    ("<style xmlns='http://purl.org/net/xbiblio/csl' version='1.0' class='note'>\n"
+     "<citation><layout><text variable='title' font-weight='heavy'/></layout></citation>"
+     "</style>\n",
+     "bad.csl:2:1: error: invalid CSL style: Invalid attribute font-weight for element text; "
+     "expected one of normal, bold, light, got 'heavy'"),
+    ("<style xmlns='http://purl.org/net/xbiblio/csl' version='1.0' class='note'>\n"
+     "<citation><layout><bogus/></layout></citation></style>\n",
+     "bad.csl: error: invalid CSL style: unknown element \"bogus\""),
 ])
 def test_invalid_style_file(tmp_path, monkeypatch, text, message):
     monkeypatch.chdir(tmp_path)

@@ -294,8 +294,10 @@ def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCA
     root = _parse_style(path)
     locale = root.get("default-locale") or default_locale
     ibid = root.findtext(f"{{{CSL_NS}}}locale/{{{CSL_NS}}}terms/{{{CSL_NS}}}term[@name='ibid']")
-    return Style(name_or_path, path, locale, root.get("class") == "note",
-                 name_or_path not in LOWER_CASE_IBID, ibid or "")
+    style = Style(name_or_path, path, locale, root.get("class") == "note",
+                  name_or_path not in LOWER_CASE_IBID, ibid or "")
+    run_citeproc(style, [], [])   # what Pandoc refuses in the style (unknown elements) now
+    return style
 
 
 def find_style(name: str, base: Path) -> Path | None:
@@ -338,7 +340,37 @@ def _parse_style(path: Path) -> Any:
         raise CiteError([Problem(Location(where, root.sourceline or 1, 1),
                                  "not an independent CSL style; expected <style> with a "
                                  f"<citation> in the CSL namespace, got {got}")])
+    problems = [Problem(Location(where, element.sourceline or 1, 1), message)
+                for element in root.iter() for message in _attribute_problems(element)]
+    if problems:
+        raise CiteError(problems)
     return root
+
+
+# The formatting attributes of CSL 1.0.2 and their values. Pandoc reads an unknown value as
+# no formatting and says nothing, so a typo ("slanted") would vanish from every note; no
+# Python package but citeproc-py ships the CSL schema, so these few are checked here.
+FORMATTING = {
+    "font-style": ("normal", "italic", "oblique"),
+    "font-variant": ("normal", "small-caps"),
+    "font-weight": ("normal", "bold", "light"),
+    "text-decoration": ("none", "underline"),
+    "vertical-align": ("baseline", "sup", "sub"),
+    "text-case": ("lowercase", "uppercase", "capitalize-first", "capitalize-all", "sentence",
+                  "title"),
+    "display": ("block", "left-margin", "right-inline", "indent"),
+    "quotes": ("true", "false"), "strip-periods": ("true", "false"),
+}
+
+
+def _attribute_problems(element: Any) -> list[str]:
+    if not isinstance(element.tag, str):
+        return []
+    tag = element.tag.replace(f"{{{CSL_NS}}}", "")
+    return [f"invalid CSL style: Invalid attribute {name} for element {tag}; expected one of "
+            f"{', '.join(FORMATTING[name])}, got {value!r}"
+            for name, value in element.attrib.items()
+            if name in FORMATTING and value not in FORMATTING[name]]
 
 
 # --- Pandoc -------------------------------------------------------------------------------
@@ -363,8 +395,9 @@ def run_citeproc(style: Style, references: list[dict], blocks: list[dict],
         encoding="utf-8")
     if result.returncode:
         what = " ".join(result.stderr.split()) or f"pandoc exited with {result.returncode}"
+        what = re.sub(r"^CiteprocParseError: ", "", what)
         raise CiteError([Problem(Location(display_path(style.path)),
-                                 f"citation style cannot be used: {what}")])
+                                 f"invalid CSL style: {what}")])
     return json.loads(result.stdout)
 
 
