@@ -121,7 +121,29 @@ def meta_value(value: Any) -> dict:
         return {"t": "MetaInlines", "c": inlines_of(plain(value))}
     if isinstance(value, list):
         return {"t": "MetaList", "c": [meta_value(v) for v in value]}
-    return {"t": "MetaMap", "c": {k: meta_value(v) for k, v in value.items()}}
+    return {"t": "MetaMap", "c": {k: _date_field(k, v) if "date-parts" in value or "raw" in value
+                                  else meta_value(v) for k, v in value.items()}}
+
+
+def _date_field(key: str, value: Any) -> dict:
+    """A CSL-JSON date's fields as Pandoc reads them: "circa" a flag (CSL-JSON allows 1),
+    "raw" a string Pandoc parses."""
+    if key == "circa":
+        return {"t": "MetaBool", "c": bool(value)}
+    if key == "raw" and isinstance(value, str):
+        return {"t": "MetaString", "c": plain(value)}
+    return meta_value(value)
+
+
+def _dates(item: dict) -> dict:
+    """A date given as "raw" text that is no date ("Bogus Date") printed as it is, as
+    citeproc-js does, where Pandoc would print "n.d."."""
+    out = dict(item)
+    for key, value in item.items():
+        if isinstance(value, dict) and isinstance(value.get("raw"), str) \
+                and not value.get("date-parts") and not re.match(r"\s*-?\d", value["raw"]):
+            out[key] = {"literal": value["raw"]}
+    return out
 
 
 # Numbers, alone or several ("1 and 9", "213 et 235", "213 & 235", "2, 5", "80-82"): Pandoc
@@ -429,7 +451,7 @@ def cite_document(doc: m.Document, sources: Mapping[str, Source | dict], style: 
 
 
 def _reference(source: Source | dict) -> dict:
-    return csl_item(source) if isinstance(source, Source) else source
+    return csl_item(source) if isinstance(source, Source) else _dates(source)
 
 
 def _check_keys(doc: m.Document, sources: Mapping[str, Any],
@@ -544,8 +566,9 @@ def reference_list(blocks: list[dict]) -> tuple[m.Block, ...]:
     """The reference list Pandoc appended (its ``refs`` Div), one paragraph per entry."""
     for block in blocks:
         if block["t"] == "Div" and block["c"][0][0] == "refs":
-            return tuple(m.Paragraph(model_inlines(_entry_inlines(entry["c"][1])))
-                         for entry in block["c"][1] if entry["t"] == "Div")
+            entries = (model_inlines(_entry_inlines(entry["c"][1]))
+                       for entry in block["c"][1] if entry["t"] == "Div")
+            return tuple(m.Paragraph(entry) for entry in entries if entry)   # none empty
     return ()
 
 

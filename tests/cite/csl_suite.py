@@ -72,6 +72,7 @@ def sections(path: Path) -> dict[str, str]:
 
 def run_fixture(path: Path, workdir: Path) -> Outcome:
     name = path.stem
+    fixture: dict[str, str] = {}
     try:
         fixture = sections(path)
         case = _case(fixture)
