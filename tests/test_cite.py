@@ -87,32 +87,33 @@ EXPECTED = {
         "ibid with a different locator": (3, "ibid para 81."),
         "first citation of an NGO report": (4,
             "Christian Solidarity Worldwide, Movies, Markets and Mass Surveillance: Changes in "
-            "North Korea 2007-2017 (short version) (Christian Solidarity Worldwide 2018) 5 "
+            "North Korea 2007-2017 (short version) (2018) 5 "
             f"<{CSW}> accessed 22 November 2026."),
         "short form pointing at the first note": (5,
-            "‘Report of the commission of inquiry’ (n 1) para 82."),
+            "UN Human Rights Council, ‘Report of the commission of inquiry’ (n 1) para 82."),
         "two sources, prefix, suffix, note and section locators": (6,
             "See Office of the United Nations High Commissioner for Human Rights, Laying the "
             "human rights foundations for peace: Supporting an inclusive and human "
             "rights-centred peace process in the Democratic People's Republic of Korea "
-            "(Discussion paper, United Nations 2020) n 41, emphasis added; Human Rights Watch, "
-            "‘North Korea: Events of 2018’ in World Report 2019 (Human Rights Watch 2019) "
+            "(Discussion paper, United Nations 2020) fn 41, emphasis added; Human Rights Watch, "
+            "‘North Korea: Events of 2018’ in World Report 2019 (2019) "
             f"section ‘Legal framework’ <{HRW}> accessed 22 November 2026."),
         "no ibid after a note citing two sources": (7,
-            "‘World Report 2019, North Korea’ (n 6) s 3."),
+            "Human Rights Watch, ‘North Korea: Events of 2018’ (n 6) s 3."),
         "first citation of a web page": (8,
             "UN General Assembly, ‘Sustainable Development Goals’ (2015) "
             "<https://sustainabledevelopment.un.org/> accessed 22 November 2026."),
         "no ibid after a note citing another source": (9,
-            "Movies, Markets and Mass Surveillance (n 4) 7."),
+            "Christian Solidarity Worldwide, Movies, Markets and Mass Surveillance (n 4) 7."),
         "citations inside an author's note": (10,
-            "See ‘Report of the commission of inquiry’ (n 1) para 80 and James Pearson and "
+            "See UN Human Rights Council, ‘Report of the commission of inquiry’ (n 1) para 80 "
+            "and James Pearson and "
             "Daniel Tudor, North Korea Confidential (2015) 12."),
         # note 10 cites two sources: no "ibid", which could mean either (OSCOLA 1.3)
         "no ibid after an author's note citing two sources": (11,
             "Pearson and Tudor, North Korea Confidential (n 10) 12."),
         "first citation of a newspaper article": (12,
-            "BBC News, ‘North Korea: How many political prisoners are detained in prison?’ "
+            "‘North Korea: How many political prisoners are detained in prison?’ "
             "BBC News (10 May 2018) <https://www.bbc.co.uk/news/world-asia-44069749> accessed "
             "22 November 2026."),
     },
@@ -129,11 +130,11 @@ EXPECTED = {
             "See Office of the United Nations High Commissioner for Human Rights, Laying the "
             "human rights foundations for peace: Supporting an inclusive and human "
             "rights-centred peace process in the Democratic People's Republic of Korea, "
-            "September 2020, note 41, emphasis added; Human Rights Watch, “North Korea: Events "
+            "September 2020, footnote 41, emphasis added; Human Rights Watch, “North Korea: Events "
             "of 2018”, in World Report 2019, January 2019, section “Legal framework”. "
             f"Available at {HRW}."),
         "no ibid after a note citing two sources": (7,
-            "Human Rights Watch, “World Report 2019, North Korea”, sect. 3."),
+            "Human Rights Watch, “North Korea: Events of 2018”, sect. 3."),
         "first citation of a web page": (8,
             "UN General Assembly, “Sustainable Development Goals”, 2015. "
             "Available at https://sustainabledevelopment.un.org/."),
@@ -145,7 +146,7 @@ EXPECTED = {
         "no ibid after an author's note citing two sources": (11,
             "Pearson and Tudor, North Korea Confidential, p. 12."),
         "first citation of a newspaper article": (12,
-            "BBC News, “North Korea: How many political prisoners are detained in prison?”, "
+            "“North Korea: How many political prisoners are detained in prison?”, "
             "BBC News, 10 May 2018. Available at https://www.bbc.co.uk/news/world-asia-44069749."),
     },
 }
@@ -214,7 +215,8 @@ def test_written_order_kept_within_a_citation():
     out = cite_document(doc, SOURCES, load_style("un", FIXTURES))
     assert m.plain_text(out.notes[1].blocks) == (
         "Christian Solidarity Worldwide, We Cannot Look Away, 11 September 2024. Available at "
-        "https://www.csw.org.uk/2024/09/11/report/6311/article.htm; CRC.")
+        "https://www.csw.org.uk/2024/09/11/report/6311/article.htm; Convention on the Rights of "
+        "the Child.")
 
 
 def test_title_ending_in_a_question_mark_takes_no_full_stop():
@@ -222,7 +224,7 @@ def test_title_ending_in_a_question_mark_takes_no_full_stop():
                    para(cite(item("bbc-2018"))))
     out = cite_document(doc, SOURCES, load_style("un", FIXTURES))
     assert m.plain_text(out.notes[2].blocks) == (
-        "BBC News, “North Korea: How many political prisoners are detained in prison?”")
+        "“North Korea: How many political prisoners are detained in prison?”")
 
 
 def test_locators_page_paragraph_section_note_and_a_dataset_label():
@@ -231,7 +233,7 @@ def test_locators_page_paragraph_section_note_and_a_dataset_label():
         ("note", "2"), ("chapter", "IV"), ("benchmark", "21"), (None, "12"))))
     out = cite_document(doc, SOURCES, load_style("uk-oscola", FIXTURES))
     assert [m.plain_text(n.blocks) for n in out.notes[1:]] == [
-        "ibid paras 80–82.", "ibid s 3.", "ibid section ‘Border-Tightening’.", "ibid n 2.",
+        "ibid paras 80–82.", "ibid s 3.", "ibid section ‘Border-Tightening’.", "ibid fn 2.",
         "ibid ch IV.", "ibid benchmark 21.", "ibid 12."]
 
 

@@ -83,6 +83,24 @@ def csl_item(source: Source) -> dict[str, Any]:
     for key in ("issued", "accessed"):
         if key in item:
             item[key] = {"date-parts": [[int(part) for part in item[key].split("-")]]}
+    return _not_repeated(item)
+
+
+def _not_repeated(item: dict[str, Any]) -> dict[str, Any]:
+    """What a note would say twice, left out, as OSCOLA 4th edition and the UN Editorial
+    Manual cite: a publisher that is the author ("Christian Solidarity Worldwide, ... (CSW
+    2018)"); an author that is the newspaper ("BBC News, '...' BBC News"); a short title the
+    full one does not contain ("North Korea briefing" for "North Korea"), which the reader
+    of the first note was never shown."""
+    authors = [name.get("literal") for name in item.get("author", [])]
+    if item.get("publisher") and authors == [item["publisher"]]:
+        del item["publisher"]
+    if item.get("container-title") and authors == [item["container-title"]] \
+            and item.get("type", "").startswith("article"):
+        del item["author"]
+    short = item.get("title-short")
+    if short and short.lower() not in item.get("title", "").lower():
+        del item["title-short"]
     return item
 
 
@@ -172,7 +190,7 @@ def pandoc_cite(cite: m.Cite, note: int, headings: list[str]) -> dict:
     (as Pandoc's Markdown reader sets it: each citation outside a note counts as one).
     """
     citations = []
-    for item in cite.items:
+    for item in merged(cite.items):
         suffix = ""
         if item.locator is not None:
             label, value = csl_locator(item)
@@ -184,6 +202,30 @@ def pandoc_cite(cite: m.Cite, note: int, headings: list[str]) -> dict:
                           "citationSuffix": inlines_of(suffix), "citationMode": {"t": mode},
                           "citationNoteNum": note, "citationHash": 0})
     return {"t": "Cite", "c": [citations, []]}
+
+
+def merged(items: Iterable[m.CiteItem]) -> list[m.CiteItem]:
+    """A citation's items with a source cited twice or more by the same kind of numbered
+    pinpoint as one item ("paras 26, 27", not "para 26; ibid para 27"), where first written."""
+    groups: dict[str, list[m.CiteItem]] = {}
+    for item in items:
+        groups.setdefault(item.key, []).append(item)
+    out = []
+    for item in items:
+        group = groups[item.key]
+        if not _mergeable(group):
+            out.append(item)
+        elif item is group[0]:
+            values = ", ".join(dict.fromkeys(one.locator for one in group))
+            out.append(replace(item, locator=values, suffix=group[-1].suffix))
+    return out
+
+
+def _mergeable(group: list[m.CiteItem]) -> bool:
+    return (len(group) > 1 and len({item.label for item in group}) == 1
+            and all(item.locator and NUMBERS.fullmatch(item.locator) for item in group)
+            and not any(item.prefix for item in group[1:])
+            and not any(item.suffix for item in group[:-1]))
 
 
 def _suffix(suffix: str) -> str:
@@ -663,12 +705,18 @@ class _Walk:
         return len(moved)
 
     def note_case(self, nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
-        """A note starting with the style's lower-case "ibid", which Pandoc capitalised."""
+        """The style's lower-case "ibid" kept so where Pandoc capitalised it: after "; " in a
+        note citing two sources (it follows a full stop there), and at the start of a note in
+        a style that says so (``Style.capitalise_notes``)."""
         ibid = self.style.ibid
+        if not ibid.islower():
+            return nodes
+        nodes = tuple(m.Text(n.text.replace("; " + ibid.capitalize(), "; " + ibid))
+                      if isinstance(n, m.Text) else n for n in nodes)
         if self.style.capitalise_notes or not nodes or not isinstance(nodes[0], m.Text):
             return nodes
         text = nodes[0].text
-        if ibid and text.startswith(ibid.capitalize()):
+        if text.startswith(ibid.capitalize()):
             return (m.Text(ibid + text[len(ibid):]),) + nodes[1:]
         return nodes
 
