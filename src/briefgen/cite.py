@@ -216,13 +216,15 @@ def merged(items: Iterable[m.CiteItem]) -> list[m.CiteItem]:
         if not _mergeable(group):
             out.append(item)
         elif item is group[0]:
-            values = ", ".join(dict.fromkeys(one.locator for one in group))
+            values = ", ".join(one.locator for one in group)
             out.append(replace(item, locator=values, suffix=group[-1].suffix))
     return out
 
 
 def _mergeable(group: list[m.CiteItem]) -> bool:
+    # the same pinpoint twice stays two cites, and the second is "ibid" (as CSL prints it)
     return (len(group) > 1 and len({item.label for item in group}) == 1
+            and len({item.locator for item in group}) == len(group)
             and all(item.locator and NUMBERS.fullmatch(item.locator) for item in group)
             and not any(item.prefix for item in group[1:])
             and not any(item.suffix for item in group[:-1]))
