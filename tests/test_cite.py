@@ -271,6 +271,21 @@ def test_unknown_locator_label_message():
                               "[@coi-2014, pgae 5]; did you mean 'page'?")
 
 
+@pytest.mark.parametrize("written, items, message", [
+    ("[@coi-2014 para 80]", [item("coi-2014", suffix=" para 80")],
+     "Test brief: error: citation [@coi-2014 para 80] has no comma before its locator; "
+     "expected '@coi-2014, para 80'"),
+    ("[@hrw-2019, {Summary}]", [item("hrw-2019", suffix=", {Summary}")],
+     "Test brief: error: locator {Summary} in [@hrw-2019, {Summary}] has no label, so Pandoc "
+     "prints the braces; expected a label first, like '{section Summary}'"),
+])
+def test_a_locator_pandoc_would_print_as_text_is_a_problem(written, items, message):
+    doc = document(para(cite(*items, source=written)))
+    with pytest.raises(CiteError) as err:
+        cite_document(doc, SOURCES, load_style("un", FIXTURES))
+    assert str(err.value) == message
+
+
 def test_missing_style_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(CiteError) as err:

@@ -52,6 +52,7 @@ HOUSE_STYLES = {"uk-oscola": STYLES_DIR / "uk-oscola.csl", "un": STYLES_DIR / "u
 LOWER_CASE_IBID = {"uk-oscola"}
 SYSTEM_STYLES = Path("/usr/share/citation-style-language/styles")
 DEFAULT_LOCALE = "en-GB"
+REFERENCES = "References"     # the reference list's heading
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 
 # The locator labels of CSL 1.0.2 (the locale terms a style can print for them).
@@ -471,14 +472,16 @@ def run_citeproc(style: Style, references: list[dict], blocks: list[dict],
 
 def cite_document(doc: m.Document, sources: Mapping[str, Source | dict], style: Style,
                   locate: Callable[[m.Cite], Location] | None = None,
-                  bibliography: bool = False) -> m.Document:
+                  bibliography: bool | None = None) -> m.Document:
     """The document with every citation and author's note as a numbered, formatted note
     (note styles) or every citation as text in place and a reference list (other styles).
 
     ``sources`` are dataset records or CSL-JSON items. ``locate`` says where a citation was
     written, for its problems (default: the title). ``bibliography`` adds the reference list
-    to a note style's document.
+    to a note style's document (default: as the brief asks, ``Meta.bibliography``).
     """
+    if bibliography is None:
+        bibliography = doc.meta.bibliography
     _check_keys(doc, sources, locate)
     plan = _Plan(style)
     plan.blocks(doc.blocks)
@@ -490,7 +493,8 @@ def cite_document(doc: m.Document, sources: Mapping[str, Source | dict], style: 
     blocks = walk.blocks(doc.blocks, None)
     notes = tuple(sorted(walk.notes, key=lambda note: note.number))
     if with_list:
-        blocks += reference_list(out["blocks"])
+        entries = reference_list(out["blocks"])
+        blocks += (m.Heading(2, (m.Text(REFERENCES),)),) + entries if entries else ()
     return replace(doc, blocks=blocks, notes=notes, bibliography=tuple(cited))
 
 
@@ -523,6 +527,21 @@ def _item_problems(cite: m.Cite, item: m.CiteItem, sources: Mapping[str, Any]) -
         hint = did_you_mean(item.label, list(CSL_LOCATORS))
         return [f"unknown locator label {item.label!r} in {written}"
                 + (hint or f"; expected one of {', '.join(CSL_LOCATORS)}")]
+    return _suffix_problems(item, written)
+
+
+def _suffix_problems(item: m.CiteItem, written: str) -> list[str]:
+    """A locator written so that Pandoc would print it as text: without the comma before it
+    ("[@coi-2014 para 80]"), or in braces without its label ("[@hrw-2019, {Summary}]")."""
+    from .parse import LOCATOR_TERMS
+    missing = re.match(r"\s+(\S+)\s+\S", item.suffix)
+    if item.locator is None and missing and missing[1].lower() in LOCATOR_TERMS:
+        return [f"citation {written} has no comma before its locator; expected "
+                f"'@{item.key}, {item.suffix.strip()}'"]
+    braced = re.match(r"\s*,\s*\{([^{}\s]+)\}", item.suffix)
+    if item.locator is None and braced:
+        return [f"locator {{{braced[1]}}} in {written} has no label, so Pandoc prints the "
+                f"braces; expected a label first, like '{{section {braced[1]}}}'"]
     return []
 
 

@@ -429,7 +429,7 @@ def meta(loaded: LoadedBrief, terms: Terms | None = None) -> m.Meta:
         authors=(brief.author,) if brief.author else (),
         organisations=tuple(brief.organisations), date=brief.date,
         date_text=date_text(brief.date), occasion=own("occasion"),
-        lang=brief.lang, audience=brief.audience,
+        lang=brief.lang, audience=brief.audience, bibliography=brief.bibliography,
     )
 
 

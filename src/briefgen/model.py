@@ -142,6 +142,7 @@ class Meta:
     occasion: str = ""
     lang: str = "en-GB"
     audience: str = ""
+    bibliography: bool = False    # the brief asks for a reference list after the notes
 
 
 @dataclass(frozen=True)

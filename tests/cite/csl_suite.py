@@ -125,7 +125,7 @@ class Case:
         sources = self.items
         out = cite_document(doc, sources, style, bibliography=self.mode == "bibliography")
         if self.mode == "bibliography":
-            entries = out.blocks[len(doc.blocks):]
+            entries = out.blocks[len(doc.blocks) + 1:]   # after the heading
             body = "".join(f'  <div class="csl-entry">{to_html(e.children)}</div>\n'
                            for e in entries)
             return f'<div class="csl-bib-body">\n{body}</div>'
