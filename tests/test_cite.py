@@ -97,7 +97,7 @@ EXPECTED = {
             "rights-centred peace process in the Democratic People's Republic of Korea "
             "(Discussion paper, United Nations 2020) fn 41, emphasis added; Human Rights Watch, "
             "‘North Korea: Events of 2018’ in World Report 2019 (2019) "
-            f"section ‘Legal framework’ <{HRW}> accessed 22 November 2026."),
+            f"s ‘Legal framework’ <{HRW}> accessed 22 November 2026."),
         "no ibid after a note citing two sources": (7,
             "Human Rights Watch, ‘North Korea: Events of 2018’ (n 6) s 3."),
         "first citation of a web page": (8,
@@ -233,7 +233,7 @@ def test_locators_page_paragraph_section_note_and_a_dataset_label():
         ("note", "2"), ("chapter", "IV"), ("benchmark", "21"), (None, "12"))))
     out = cite_document(doc, SOURCES, load_style("uk-oscola", FIXTURES))
     assert [m.plain_text(n.blocks) for n in out.notes[1:]] == [
-        "ibid paras 80–82.", "ibid s 3.", "ibid section ‘Border-Tightening’.", "ibid fn 2.",
+        "ibid paras 80–82.", "ibid s 3.", "ibid s ‘Border-Tightening’.", "ibid fn 2.",
         "ibid ch IV.", "ibid benchmark 21.", "ibid 12."]
 
 

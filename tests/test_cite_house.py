@@ -86,9 +86,27 @@ CASES = [
     ("uk-oscola", "one section is singular",
      [[item("csw-2018", "section", "Recommendations: To the government of North Korea, item 5")],
       [item("csw-2018", "section", "Legal framework")]],
-     [f"Christian Solidarity Worldwide, {CSW_TITLE} (2018) section ‘Recommendations: To the "
+     [f"Christian Solidarity Worldwide, {CSW_TITLE} (2018) s ‘Recommendations: To the "
       f"government of North Korea, item 5’ <{CSW}> accessed 22 November 2026.",
-      "ibid section ‘Legal framework’."]),
+      "ibid s ‘Legal framework’."]),
+    # OSCOLA 1.1.2 (pinpoints as precise as the source allows): briefgen's structured pinpoint,
+    # a section and the items in it, the items after the quoted heading; the source's own
+    # footnote is "fn" (1.3), plural only when there are several.
+    ("uk-oscola", "a structured pinpoint: section and items, and a footnote",
+     [[item("csw-2018", "section", "Recommendations", suffix=", items 1 and 9")],
+      [item("csw-2018", "section", "Recommendations", suffix=", item 6")],
+      [item("csw-2018", "note", "1")]],
+     [f"Christian Solidarity Worldwide, {CSW_TITLE} (2018) s ‘Recommendations’, items 1 and 9 "
+      f"<{CSW}> accessed 22 November 2026.",
+      "ibid s ‘Recommendations’, item 6.", "ibid fn 1."]),
+    # UN Editorial Manual: the same pinpoint in the UN's words.
+    ("un", "a structured pinpoint: section and items, and a footnote",
+     [[item("csw-2018", "section", "Recommendations", suffix=", items 1 and 9")],
+      [item("csw-2018", "section", "Recommendations", suffix=", item 6")],
+      [item("csw-2018", "note", "1")]],
+     [f"Christian Solidarity Worldwide, {CSW_TITLE}, 31 January 2018, section “Recommendations”, "
+      f"items 1 and 9. Available at {CSW}.",
+      "Ibid., section “Recommendations”, item 6.", "Ibid., footnote 1."]),
     # OSCOLA 1.3: "n" is this document's notes; a source's own footnote is "fn".
     ("uk-oscola", "a source's own footnote is fn, not n",
      [[item("csw-2018")], [item("coi-2014")], [item("csw-2018", "note", "1")]],

@@ -242,7 +242,7 @@ def _singular_heading(text: str) -> str:
 
 # The differences left between the export read by Pandoc and the cite stage's notes, each a
 # choice or a quirk of Pandoc 3.9 (README, Citations): name -> (why, what makes Pandoc's note
-# the cite stage's).
+# the cite stage's), each applied to both notes until they agree.
 QUIRKS = {
     "heading-plural": ("Pandoc 3.9 reads a locator with a space, comma or hyphen as several "
                        "('sections'); the cite stage gives it a heading as one token",
@@ -251,14 +251,23 @@ QUIRKS = {
                        "('Border–Tightening')",
                        lambda text: re.sub(r"(?<=[“‘'])([^”’']*)",
                                            lambda q: q[1].replace("–", "-"), text)),
+    "ibid-with-items": ("the cite stage repeats the section with its new items ('ibid s "
+                        "‘Recommendations’, item 6'); Pandoc, reading the items as a suffix, "
+                        "prints 'ibid, item 6'",
+                        lambda text: re.sub(r"^([Ii]bid\.?),? (?:s|section) [‘“'][^’”']*[’”']"
+                                            r"(?=, items? )", r"\1", text)),
+    "items-after-heading": ("the cite stage prints a section's items after its quoted heading; "
+                            "Pandoc prints them, a suffix, at the end of the citation",
+                            lambda text: re.sub(r", items? [\w ,&-]+?(?=[ .;<]|$)", "", text)),
     "lower-case-ibid": ("OSCOLA writes 'ibid' in lower case at the start of a note; Pandoc "
                         "capitalises it", lambda text: re.sub(r"^Ibid\b", "ibid", text)),
 }
 
 # How many notes each quirk explains, per exported brief: every other note is the same.
 EXPECTED_QUIRKS = {
-    ("uk-westminster-hall-forb", None): {"heading-plural": 11, "lower-case-ibid": 8},
-    ("un-upr-dprk", None): {"heading-plural": 17, "heading-hyphen": 1},
+    ("uk-westminster-hall-forb", None): {"heading-plural": 6, "ibid-with-items": 6,
+                                         "items-after-heading": 6, "lower-case-ibid": 8},
+    ("un-upr-dprk", None): {"heading-plural": 11, "heading-hyphen": 1, "ibid-with-items": 6},
     ("uk-westminster-hall-forb", "chicago-note-bibliography"): {"heading-plural": 13},
 }
 
@@ -269,9 +278,11 @@ def test_the_markdown_export_gives_the_same_notes_in_pandoc(brief, style, tmp_pa
     assert len(mine) == len(theirs)
     used = Counter()
     for ours, pandoc in zip(mine, theirs):
-        for name in EXPECTED_QUIRKS[brief, style]:
-            changed = QUIRKS[name][1](pandoc)
-            used[name] += changed != pandoc
-            pandoc = changed
+        for name in [name for name in QUIRKS if name in EXPECTED_QUIRKS[brief, style]]:
+            if ours == pandoc:
+                break
+            make_alike = QUIRKS[name][1]
+            used[name] += (make_alike(pandoc), make_alike(ours)) != (pandoc, ours)
+            pandoc, ours = make_alike(pandoc), make_alike(ours)
         assert ours == pandoc
-    assert dict(used) == EXPECTED_QUIRKS[brief, style]
+    assert dict(+used) == EXPECTED_QUIRKS[brief, style]

@@ -116,7 +116,7 @@ def csl_json(sources: Iterable[Source]) -> str:
 def plain(text: str) -> str:
     """Text with the locator-space mark removed: the one escaping function of what Pandoc is
     given (everything else goes as plain inlines, which Pandoc never reads as markup)."""
-    return text.replace(SPACE, "")
+    return text.replace(SPACE, "").replace(AFTER, "")
 
 
 def inlines_of(text: str) -> list[dict]:
@@ -170,14 +170,19 @@ def _dates(item: dict) -> dict:
 NUMBERS = re.compile(r"[\w.]*\d[\w.]*(?:\s*(?:[-–,&]|\w+|,\s*\w+)\s*[\w.]*\d[\w.]*)*")
 
 
-def _locator_text(label: str, value: str, headings: list[str]) -> str:
+ITEMS = re.compile(r"^,\s*(items?\s+\S.*)$")
+AFTER = "\uffff"   # where a heading's items go, once its closing quote is known (U+FFFF)
+
+
+def _locator_text(label: str, value: str, headings: list[tuple[str, str]],
+                  after: str = "") -> str:
     """``{label value}`` as Pandoc reads a locator. A locator that is not numbers (a heading)
     goes as a token of U+FFFE marks (the n-th heading: n marks), put back by
     ``model_inlines``: Pandoc reads a space, comma or hyphen as a sign of several."""
     value = plain(value).strip()
-    if "\\-" in value or not NUMBERS.fullmatch(value):
+    if after or "\\-" in value or not NUMBERS.fullmatch(value):
         # "327\-30": a hyphen that is not a range, as CSL processors read the escape
-        heading = value.replace("\\-", "-")
+        heading = (value.replace("\\-", "-"), after)
         if heading not in headings:   # the same heading, the same token: "ibid" sees it
             headings.append(heading)
         value = SPACE * (headings.index(heading) + 1)
@@ -192,11 +197,13 @@ def pandoc_cite(cite: m.Cite, note: int, headings: list[str]) -> dict:
     """
     citations = []
     for item in merged(cite.items):
-        suffix = ""
+        suffix, rest = "", plain(item.suffix)
+        items = ITEMS.match(rest)
         if item.locator is not None:
             label, value = csl_locator(item)
-            suffix = ", " + _locator_text(label, value, headings)
-        suffix += _suffix(plain(item.suffix))
+            suffix = ", " + _locator_text(label, value, headings, items[1] if items else "")
+            rest = "" if items else rest
+        suffix += _suffix(rest)
         mode = {"suppress-author": "SuppressAuthor", "author-only": "AuthorInText"}.get(
             item.mode, "NormalCitation")
         citations.append({"citationId": item.key, "citationPrefix": inlines_of(plain(item.prefix).strip()),
@@ -285,7 +292,7 @@ def model_inlines(nodes: list[dict], headings: list[str] = ()) -> tuple[m.Inline
     for node in nodes:
         kind, content = node["t"], node.get("c")
         if kind == "Str":
-            out.append(m.Text(re.sub(SPACE + "+", lambda marks: headings[len(marks[0]) - 1],
+            out.append(m.Text(re.sub(SPACE + "+", lambda marks: _heading(headings, marks[0]),
                                      content)))
         elif kind == "Space":
             out.append(m.Text(" "))
@@ -305,7 +312,22 @@ def model_inlines(nodes: list[dict], headings: list[str] = ()) -> tuple[m.Inline
             out += model_inlines(content[1], headings)
         elif kind in ("SmallCaps", "Superscript", "Subscript", "Underline", "Strikeout"):
             out += model_inlines(content, headings)
-    return m.merge_text(out)
+    return tuple(_items_placed(node, headings) for node in m.merge_text(out))
+
+
+def _heading(headings: list[tuple[str, str]], marks: str) -> str:
+    heading, after = headings[len(marks) - 1]
+    return heading + (f"{AFTER}{len(marks)}{AFTER}" if after else "")
+
+
+def _items_placed(node: m.Inline, headings: list[tuple[str, str]]) -> m.Inline:
+    """A heading's items after its closing quote: "s ‘Recommendations’, items 1 and 9" (the
+    style quotes the heading, so the items could not go to Pandoc inside it)."""
+    if not isinstance(node, m.Text) or AFTER not in node.text:
+        return node
+    return m.Text(re.sub(f"{AFTER}(\\d+){AFTER}([’”'\"»]*)",
+                         lambda found: found[2] + ", " + headings[int(found[1]) - 1][1],
+                         node.text))
 
 
 def _unparenthesised(nodes: list[dict]) -> list[dict]:
@@ -569,7 +591,7 @@ class _Plan:
         self.kinds: list[str] = []
         self.keys: list[str] = []
         self.count = 0     # notes so far, each citation outside a note counted as one
-        self.headings: list[str] = []   # locators given to Pandoc as marks (_locator_text)
+        self.headings: list[tuple[str, str]] = []   # locators given to Pandoc as marks
 
     def blocks(self, blocks: Iterable[m.Block]) -> None:
         for run in _inline_runs(blocks):
@@ -655,7 +677,7 @@ class _Walk:
     """The second pass over the document in reading order: each citation and author's note
     replaced by what Pandoc made of it, notes numbered as they are met."""
 
-    def __init__(self, style: Style, results: Iterator[Any], headings: list[str]):
+    def __init__(self, style: Style, results: Iterator[Any], headings: list[tuple[str, str]]):
         self.style = style
         self.headings = headings
         self.results = results

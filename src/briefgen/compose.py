@@ -99,13 +99,29 @@ def locator_markdown(evidence: Evidence) -> str:
     """A pinpoint as Pandoc writes it: ``paragraph 80``, ``{section Legal framework}``.
 
     Braces keep a locator that is not a number together with its label, as Pandoc reads it. A
-    benchmark is not a CSL locator, so it is the citation's suffix (``benchmark 12``).
+    benchmark or an interview is not a CSL locator, so it is the citation's suffix
+    (``benchmark 12``), as are the items within a locator (``{section Recommendations}, items
+    1 and 9``), in the same words in every style.
     """
-    label, value = evidence.locator
-    if label == "benchmark":
-        return f"benchmark {escape_markdown(value)}"
-    plain = re.fullmatch(r"[\w.:]+(?:\s*[-–,&]\s*[\w.:]+)*", value) and " " not in value
-    return f"{label} {value}" if plain else f"{{{label} {escape_markdown(value)}}}"
+    parts = [_locator_part(*evidence.locator)] if evidence.locator else []
+    if evidence.items:
+        parts.append(items_text(evidence.items))
+    return ", ".join(parts)
+
+
+def items_text(items: str) -> str:
+    """``item 6``, ``items 1 and 9``: plural only when there are several."""
+    several = re.search(r"\d\s*(?:,|and|&|-|–)\s*\d", items) is not None
+    return f"{'items' if several else 'item'} {escape_markdown(items)}"
+
+
+def _locator_part(label: str, value: str) -> str:
+    if label in ("benchmark", "interview"):   # not CSL locators: the citation's suffix
+        return f"{label} {escape_markdown(value)}"
+    from .cite import NUMBERS   # numbers, alone or several: what Pandoc reads unbraced
+    if NUMBERS.fullmatch(value):
+        return f"{label} {escape_markdown(value)}"
+    return f"{{{label} {escape_markdown(value)}}}"   # a heading, even of one word
 
 
 def cite(*things: Any) -> Markdown:
