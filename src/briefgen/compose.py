@@ -99,9 +99,9 @@ def locator_markdown(evidence: Evidence) -> str:
     """A pinpoint as Pandoc writes it: ``paragraph 80``, ``{section Legal framework}``.
 
     Braces keep a locator that is not a number together with its label, as Pandoc reads it. A
-    benchmark or an interview is not a CSL locator, so it is the citation's suffix
-    (``benchmark 12``), as are the items within a locator (``{section Recommendations}, items
-    1 and 9``), in the same words in every style.
+    benchmark or an interview is not a CSL locator: braced (``{benchmark 12}``), Pandoc and
+    the cite stage read it as a page, which styles print bare. The items within a locator
+    follow it (``{section Recommendations}, items 1 and 9``), in the same words in every style.
     """
     parts = [_locator_part(*evidence.locator)] if evidence.locator else []
     if evidence.items:
@@ -116,8 +116,8 @@ def items_text(items: str) -> str:
 
 
 def _locator_part(label: str, value: str) -> str:
-    if label in ("benchmark", "interview"):   # not CSL locators: the citation's suffix
-        return f"{label} {escape_markdown(value)}"
+    if label in ("benchmark", "interview"):   # not CSL locators: read by Pandoc as a page
+        return f"{{{label} {escape_markdown(value)}}}"
     from .cite import NUMBERS   # numbers, alone or several: what Pandoc reads unbraced
     if NUMBERS.fullmatch(value):
         return f"{label} {escape_markdown(value)}"
