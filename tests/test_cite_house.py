@@ -99,6 +99,18 @@ CASES = [
      [f"Christian Solidarity Worldwide, {CSW_TITLE} (2018) s ‘Recommendations’, items 1 and 9 "
       f"<{CSW}> accessed 22 November 2026.",
       "ibid s ‘Recommendations’, item 6.", "ibid fn 1."]),
+    # OSCOLA 1.1.2: one source's pinpoints of two kinds in one note are one pinpoint, the
+    # larger part first ("s ‘Introduction’, fn 1", not "fn 1; ibid s ‘Introduction’").
+    ("uk-oscola", "the same source twice in one note by a footnote and a section",
+     [[item("csw-2018", "note", "1"), item("csw-2018", "section", "Introduction")],
+      [item("csw-2018", "section", "Introduction")]],
+     [f"Christian Solidarity Worldwide, {CSW_TITLE} (2018) s ‘Introduction’, fn 1 <{CSW}> "
+      "accessed 22 November 2026.", "ibid s ‘Introduction’."]),
+    ("un", "the same source twice in one note by a footnote and a section, then ibid",
+     [[item("csw-2018", "note", "1"), item("csw-2018", "section", "Introduction")],
+      [item("csw-2018", "section", "Introduction")]],
+     [f"Christian Solidarity Worldwide, {CSW_TITLE}, 31 January 2018, section “Introduction”, "
+      f"footnote 1. Available at {CSW}.", "Ibid., section “Introduction”."]),
     # UN Editorial Manual: the same pinpoint in the UN's words.
     ("un", "a structured pinpoint: section and items, and a footnote",
      [[item("csw-2018", "section", "Recommendations", suffix=", items 1 and 9")],
@@ -142,9 +154,9 @@ CASES = [
     # UN Editorial Manual: a source's own note is a "footnote"; "ibid." after a semicolon is
     # in lower case; no "Ibid." after a note citing two sources (it could mean either).
     ("un", "a source's own footnote, and ibid after a semicolon",
-     [[item("crc")], [item("coi-2014", "note", "5"), item("coi-2014", "paragraph", "3")],
+     [[item("crc")], [item("coi-2014", "note", "5"), item("coi-2014", "note", "5")],
       [item("crc"), item("coi-2014")], [item("coi-2014")]],
-     ["Convention on the Rights of the Child.", "A/HRC/25/63, footnote 5; ibid., para. 3.",
+     ["Convention on the Rights of the Child.", "A/HRC/25/63, footnote 5; ibid.",
       "Convention on the Rights of the Child; A/HRC/25/63.", "A/HRC/25/63."]),
 ]
 

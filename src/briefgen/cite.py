@@ -189,19 +189,20 @@ def _locator_text(label: str, value: str, headings: list[tuple[str, str]],
     return "{" + label.replace("-", " ") + " " + value.replace("}", "") + "}"
 
 
-def pandoc_cite(cite: m.Cite, note: int, headings: list[str]) -> dict:
+def pandoc_cite(cite: m.Cite, note: int, headings: list, terms: Mapping = {}) -> dict:
     """A citation as a Pandoc Cite; its locator goes in the suffix, where Pandoc reads it.
 
     ``note`` is the note it is in or becomes, which Pandoc reads for positions and "(n 3)"
     (as Pandoc's Markdown reader sets it: each citation outside a note counts as one).
     """
     citations = []
-    for item in merged(cite.items):
+    for item, extra in merged(cite.items, terms):
         suffix, rest = "", plain(item.suffix)
         items = ITEMS.match(rest)
+        after = ", ".join(part for part in (items[1] if items else "", plain(extra)) if part)
         if item.locator is not None:
             label, value = csl_locator(item)
-            suffix = ", " + _locator_text(label, value, headings, items[1] if items else "")
+            suffix = ", " + _locator_text(label, value, headings, after)
             rest = "" if items else rest
         suffix += _suffix(rest)
         mode = {"suppress-author": "SuppressAuthor", "author-only": "AuthorInText"}.get(
@@ -212,20 +213,31 @@ def pandoc_cite(cite: m.Cite, note: int, headings: list[str]) -> dict:
     return {"t": "Cite", "c": [citations, []]}
 
 
-def merged(items: Iterable[m.CiteItem]) -> list[m.CiteItem]:
-    """A citation's items with a source cited twice or more by the same kind of numbered
-    pinpoint as one item ("paras 26, 27", not "para 26; ibid para 27"), where first written."""
+# Which locator of a source's pinpoints in one note leads when they are merged: the larger part.
+RANK = ("chapter", "section", "page", "paragraph", "table", "figure", "line", "note")
+
+
+def merged(items: Iterable[m.CiteItem],
+           terms: Mapping[str, tuple[str, str]] = {}) -> list[tuple[m.CiteItem, str]]:
+    """A citation's items, a source cited twice or more in it as one item, where first
+    written, with what follows its locator: "paras 26, 27" (not "para 26; ibid para 27");
+    "section ‘Introduction’, footnote 1" (not "footnote 1; ibid., section ‘Introduction’"),
+    the later parts in the style's own words (``terms``)."""
     groups: dict[str, list[m.CiteItem]] = {}
     for item in items:
         groups.setdefault(item.key, []).append(item)
     out = []
     for item in items:
         group = groups[item.key]
-        if not _mergeable(group):
-            out.append(item)
-        elif item is group[0]:
-            values = ", ".join(one.locator for one in group)
-            out.append(replace(item, locator=values, suffix=group[-1].suffix))
+        if _mergeable(group):
+            if item is group[0]:
+                values = ", ".join(one.locator for one in group)
+                out.append((replace(item, locator=values, suffix=group[-1].suffix), ""))
+        elif _combinable(group):
+            if item is group[0]:
+                out.append(_combined(group, terms))
+        else:
+            out.append((item, ""))
     return out
 
 
@@ -236,6 +248,25 @@ def _mergeable(group: list[m.CiteItem]) -> bool:
             and all(item.locator and NUMBERS.fullmatch(item.locator) for item in group)
             and not any(item.prefix for item in group[1:])
             and not any(item.suffix for item in group[:-1]))
+
+
+def _combinable(group: list[m.CiteItem]) -> bool:
+    labels = [item.label or "page" for item in group]
+    return (len(group) > 1 and len(set(labels)) == len(group) and all(l in RANK for l in labels)
+            and all(item.locator for item in group)
+            and not any(item.prefix for item in group[1:])
+            and not any(item.suffix for item in group))
+
+
+def _combined(group: list[m.CiteItem], terms: Mapping[str, tuple[str, str]]) -> tuple:
+    lead = min(group, key=lambda item: RANK.index(item.label or "page"))
+    rest = [item for item in group if item is not lead]
+    words = []
+    for item in rest:
+        single, several = terms.get(item.label or "page", (item.label, item.label + "s"))
+        plural = re.search(r"\d\s*(?:,|and|&|-|–)\s*\d", item.locator) is not None
+        words.append(f"{several if plural else single} {item.locator}".strip())
+    return replace(lead, prefix=group[0].prefix), ", ".join(words)
 
 
 def _suffix(suffix: str) -> str:
@@ -372,6 +403,8 @@ class Style:
     # lower case (OSCOLA's) keeps it so.
     capitalise_notes: bool = True
     ibid: str = ""                # the style's own "ibid" term, when it sets one
+    # the style's own short locator terms, (single, multiple): ("fn", "fns") for "note"
+    terms: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCALE) -> Style:
@@ -384,9 +417,19 @@ def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCA
     locale = root.get("default-locale") or default_locale
     ibid = root.findtext(f"{{{CSL_NS}}}locale/{{{CSL_NS}}}terms/{{{CSL_NS}}}term[@name='ibid']")
     style = Style(name_or_path, path, locale, root.get("class") == "note",
-                  name_or_path not in LOWER_CASE_IBID, ibid or "")
+                  name_or_path not in LOWER_CASE_IBID, ibid or "", _short_terms(root))
     run_citeproc(style, [], [])   # what Pandoc refuses in the style (unknown elements) now
     return style
+
+
+def _short_terms(root: Any) -> dict[str, tuple[str, str]]:
+    """The locator terms a style defines itself, short form: {"note": ("fn", "fns")}."""
+    found = {}
+    for term in root.iterfind(f"{{{CSL_NS}}}locale/{{{CSL_NS}}}terms/{{{CSL_NS}}}term"):
+        if term.get("form") == "short" and term.get("name") in RANK:
+            single = term.findtext(f"{{{CSL_NS}}}single") or term.text or ""
+            found[term.get("name")] = (single, term.findtext(f"{{{CSL_NS}}}multiple") or single)
+    return found
 
 
 def find_style(name: str, base: Path) -> Path | None:
@@ -602,7 +645,7 @@ class _Plan:
             if isinstance(node, m.Cite):
                 self.keys += [item.key for item in node.items]
                 self.count += 1
-                self.add("note" if self.style.note else "in-text", [pandoc_cite(node, self.count, self.headings)])
+                self.add("note" if self.style.note else "in-text", [pandoc_cite(node, self.count, self.headings, self.style.terms)])
             elif isinstance(node, m.InlineNote):
                 self.author_note(node)
             elif isinstance(node, (m.Emph, m.Strong, m.Link)):
