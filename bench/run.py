@@ -249,7 +249,7 @@ def mark(name):
 import briefgen.cli, briefgen.release, briefgen.summary
 mark("import briefgen.cli and release (pydantic, PyYAML)")
 from briefgen.build import run_stages
-mark("import the stages (Jinja2, markdown-it-py, citeproc-py)")
+mark("import the stages (Jinja2, markdown-it-py, the cite stage)")
 from briefgen.writers.docx import write_docx
 mark("import the DOCX writer (python-docx)")
 from briefgen.dataset import load_dataset
@@ -420,7 +420,7 @@ profile.disable()
 stats = pstats.Stats(profile).stats
 wanted = {"build_release": "the whole build", "_brief": "hash the inputs (of which select)",
           "select": "select (once, while hashing)", "compose": "stage: compose",
-          "cite_document": "stage: cite (citeproc-py)", "_check_glyphs": "glyph check",
+          "cite_document": "stage: cite (Pandoc's citeproc)", "_check_glyphs": "glyph check",
           "write_docx": "write DOCX", "compile_pdf": "write PDF (Typst compile and data)",
           "write_html": "write HTML", "files": "write Markdown"}
 found = dict.fromkeys(wanted.values(), 0.0)
