@@ -125,8 +125,8 @@ def inlines_of(text: str) -> list[dict]:
     """Text as Pandoc inlines: words (Str) and spaces (Space), nothing read as markup."""
     out: list[dict] = []
     for i, piece in enumerate(re.split(r"( +)", text)):
-        if i % 2:
-            out.append({"t": "Space"})
+        if i % 2:   # one Space a word break; more spaces are kept as written
+            out.append({"t": "Space"} if piece == " " else {"t": "Str", "c": piece})
         elif piece:
             out.append({"t": "Str", "c": piece})
     return out
