@@ -11,7 +11,7 @@ LOCK   := requirements.txt
 UV     := uv==0.13.9
 PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: briefs test check bench golden preview clean lock
+.PHONY: briefs test check bench golden preview clean lock csl-suite
 
 briefs: $(READY)
 	$(BIN)/briefgen build --all
@@ -82,3 +82,9 @@ lock: $(READY)
 
 clean:
 	rm -rf $(VENV) dist bench/results.json bench/results.md .pytest_cache
+
+# The CSL processor test suite through the cite stage: passed / failed / not expressible by
+# fixture category, written to tests/csl-suite.md (the suite is read from ../shared/csl-test-suite
+# or $BRIEFGEN_CSL_SUITE, never copied in).
+csl-suite: $(READY)
+	$(BIN)/python tests/cite/csl_suite.py

@@ -249,7 +249,7 @@ def mark(name):
 import briefgen.cli, briefgen.release, briefgen.summary
 mark("import briefgen.cli and release (pydantic, PyYAML)")
 from briefgen.build import stages_of
-mark("import the stages (Jinja2, markdown-it-py, citeproc-py)")
+mark("import the stages (Jinja2, markdown-it-py, the cite stage)")
 from briefgen.writers import writer
 write_docx = writer("docx")
 mark("import the DOCX writer (python-docx)")
@@ -428,7 +428,7 @@ profile.disable()
 stats = pstats.Stats(profile).stats
 wanted = {("release", "build_release"): "the whole build",
           ("manifest", "_brief"): "hash the inputs", ("select", "select"): "select (once a brief)",
-          ("compose", "compose"): "stage: compose", ("cite", "cite_document"): "stage: cite (citeproc-py)",
+          ("compose", "compose"): "stage: compose", ("cite", "cite_document"): "stage: cite (Pandoc's citeproc)",
           ("glyphs", "messages"): "glyph check", ("docx", "write"): "write DOCX",
           ("typst_pdf", "compile_pdf"): "write PDF (Typst compile and data)",
           ("html", "write"): "write HTML", ("markdown", "write"): "write Markdown"}

@@ -53,7 +53,8 @@ def test_missing_template_and_style(project):
         "briefs/b.yaml:2:11: error: unknown audience 'plian' (no templates/plian/content.md.j2); "
         "did you mean 'plain'?",
         "briefs/b.yaml:5:8: error: unknown citation style 'uk-oscla'; expected uk-oscola or un, "
-        "or the path of a .csl file; did you mean 'uk-oscola'?",
+        "the path of a .csl file, or the name of one in styles/ or "
+        "/usr/share/citation-style-language/styles; did you mean 'uk-oscola'?",
     ]
 
 

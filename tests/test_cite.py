@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from briefgen import model as m
-from briefgen.cite import (CiteError, affixes, cite_document, csl_item, csl_json, csl_locator,
-                           is_numeric, load_style, parse_marked, single_full_stop, title_case)
+from briefgen.cite import (CiteError, cite_document, csl_item, csl_json, csl_locator,
+                           load_style, model_inlines)
 from briefgen.dataset import Source
 
 FIXTURES = Path(__file__).parent / "cite"
@@ -54,7 +54,7 @@ def T(text: str) -> m.Text:
 #  1 first citation of a UN document     2 ibid, same locator        3 ibid, new locator
 #  4 first citation of an NGO report     5 short form "(n 1)"        6 two sources, affixes
 #  7 no ibid after a note of two         8 first: a web page         9 no ibid after another
-# 10 an author's note citing two        11 ibid after it            12 first: a newspaper
+# 10 an author's note citing two        11 no ibid after it         12 first: a newspaper
 SEQUENCE = document(
     para(T("The commission found "), cite(item("coi-2014", "paragraph", "80")), T(".")),
     para(T("It said so again "), cite(item("coi-2014", "paragraph", "80")), T(".")),
@@ -87,30 +87,33 @@ EXPECTED = {
         "ibid with a different locator": (3, "ibid para 81."),
         "first citation of an NGO report": (4,
             "Christian Solidarity Worldwide, Movies, Markets and Mass Surveillance: Changes in "
-            "North Korea 2007-2017 (short version) (Christian Solidarity Worldwide 2018) 5 "
+            "North Korea 2007-2017 (short version) (2018) 5 "
             f"<{CSW}> accessed 22 November 2026."),
         "short form pointing at the first note": (5,
-            "‘Report of the commission of inquiry’ (n 1) para 82."),
+            "UN Human Rights Council, ‘Report of the commission of inquiry’ (n 1) para 82."),
         "two sources, prefix, suffix, note and section locators": (6,
-            "see Office of the United Nations High Commissioner for Human Rights, Laying the "
+            "See Office of the United Nations High Commissioner for Human Rights, Laying the "
             "human rights foundations for peace: Supporting an inclusive and human "
             "rights-centred peace process in the Democratic People's Republic of Korea "
-            "(Discussion paper, United Nations 2020) n 41, emphasis added; Human Rights Watch, "
-            "‘North Korea: Events of 2018’ in World Report 2019 (Human Rights Watch 2019) "
-            f"section ‘Legal framework’ <{HRW}> accessed 22 November 2026."),
+            "(Discussion paper, United Nations 2020) fn 41, emphasis added; Human Rights Watch, "
+            "‘North Korea: Events of 2018’ in World Report 2019 (2019) "
+            f"s ‘Legal framework’ <{HRW}> accessed 22 November 2026."),
         "no ibid after a note citing two sources": (7,
-            "‘World Report 2019, North Korea’ (n 6) s 3."),
+            "Human Rights Watch, ‘North Korea: Events of 2018’ (n 6) s 3."),
         "first citation of a web page": (8,
             "UN General Assembly, ‘Sustainable Development Goals’ (2015) "
             "<https://sustainabledevelopment.un.org/> accessed 22 November 2026."),
         "no ibid after a note citing another source": (9,
-            "Movies, Markets and Mass Surveillance (n 4) 7."),
+            "Christian Solidarity Worldwide, Movies, Markets and Mass Surveillance (n 4) 7."),
         "citations inside an author's note": (10,
-            "See ‘Report of the commission of inquiry’ (n 1) para 80 and James Pearson and "
+            "See UN Human Rights Council, ‘Report of the commission of inquiry’ (n 1) para 80 "
+            "and James Pearson and "
             "Daniel Tudor, North Korea Confidential (2015) 12."),
-        "ibid after a citation in an author's note": (11, "ibid."),
+        # note 10 cites two sources: no "ibid", which could mean either (OSCOLA 1.3)
+        "no ibid after an author's note citing two sources": (11,
+            "Pearson and Tudor, North Korea Confidential (n 10) 12."),
         "first citation of a newspaper article": (12,
-            "BBC News, ‘North Korea: How many political prisoners are detained in prison?’ "
+            "‘North Korea: How many political prisoners are detained in prison?’ "
             "BBC News (10 May 2018) <https://www.bbc.co.uk/news/world-asia-44069749> accessed "
             "22 November 2026."),
     },
@@ -124,14 +127,14 @@ EXPECTED = {
             f"Available at {CSW}."),
         "short form pointing at the first note": (5, "A/HRC/25/63, para. 82."),
         "two sources, prefix, suffix, note and section locators": (6,
-            "see Office of the United Nations High Commissioner for Human Rights, Laying the "
+            "See Office of the United Nations High Commissioner for Human Rights, Laying the "
             "human rights foundations for peace: Supporting an inclusive and human "
             "rights-centred peace process in the Democratic People's Republic of Korea, "
-            "September 2020, note 41, emphasis added; Human Rights Watch, “North Korea: Events "
+            "September 2020, footnote 41, emphasis added; Human Rights Watch, “North Korea: Events "
             "of 2018”, in World Report 2019, January 2019, section “Legal framework”. "
             f"Available at {HRW}."),
         "no ibid after a note citing two sources": (7,
-            "Human Rights Watch, “World Report 2019, North Korea”, sect. 3."),
+            "Human Rights Watch, “North Korea: Events of 2018”, sect. 3."),
         "first citation of a web page": (8,
             "UN General Assembly, “Sustainable Development Goals”, 2015. "
             "Available at https://sustainabledevelopment.un.org/."),
@@ -140,9 +143,10 @@ EXPECTED = {
         "citations inside an author's note": (10,
             "See A/HRC/25/63, para. 80 and James Pearson and Daniel Tudor, North Korea "
             "Confidential, 2015, p. 12."),
-        "ibid after a citation in an author's note": (11, "Ibid."),
+        "no ibid after an author's note citing two sources": (11,
+            "Pearson and Tudor, North Korea Confidential, p. 12."),
         "first citation of a newspaper article": (12,
-            "BBC News, “North Korea: How many political prisoners are detained in prison?”, "
+            "“North Korea: How many political prisoners are detained in prison?”, "
             "BBC News, 10 May 2018. Available at https://www.bbc.co.uk/news/world-asia-44069749."),
     },
 }
@@ -211,7 +215,8 @@ def test_written_order_kept_within_a_citation():
     out = cite_document(doc, SOURCES, load_style("un", FIXTURES))
     assert m.plain_text(out.notes[1].blocks) == (
         "Christian Solidarity Worldwide, We Cannot Look Away, 11 September 2024. Available at "
-        "https://www.csw.org.uk/2024/09/11/report/6311/article.htm; CRC.")
+        "https://www.csw.org.uk/2024/09/11/report/6311/article.htm; Convention on the Rights of "
+        "the Child.")
 
 
 def test_title_ending_in_a_question_mark_takes_no_full_stop():
@@ -219,7 +224,7 @@ def test_title_ending_in_a_question_mark_takes_no_full_stop():
                    para(cite(item("bbc-2018"))))
     out = cite_document(doc, SOURCES, load_style("un", FIXTURES))
     assert m.plain_text(out.notes[2].blocks) == (
-        "BBC News, “North Korea: How many political prisoners are detained in prison?”")
+        "“North Korea: How many political prisoners are detained in prison?”")
 
 
 def test_locators_page_paragraph_section_note_and_a_dataset_label():
@@ -228,7 +233,7 @@ def test_locators_page_paragraph_section_note_and_a_dataset_label():
         ("note", "2"), ("chapter", "IV"), ("benchmark", "21"), (None, "12"))))
     out = cite_document(doc, SOURCES, load_style("uk-oscola", FIXTURES))
     assert [m.plain_text(n.blocks) for n in out.notes[1:]] == [
-        "ibid paras 80–82.", "ibid s 3.", "ibid section ‘Border-Tightening’.", "ibid n 2.",
+        "ibid paras 80–82.", "ibid s 3.", "ibid s ‘Border-Tightening’.", "ibid fn 2.",
         "ibid ch IV.", "ibid benchmark 21.", "ibid 12."]
 
 
@@ -266,13 +271,29 @@ def test_unknown_locator_label_message():
                               "[@coi-2014, pgae 5]; did you mean 'page'?")
 
 
+@pytest.mark.parametrize("written, items, message", [
+    ("[@coi-2014 para 80]", [item("coi-2014", suffix=" para 80")],
+     "Test brief: error: citation [@coi-2014 para 80] has no comma before its locator; "
+     "expected '@coi-2014, para 80'"),
+    ("[@hrw-2019, {Summary}]", [item("hrw-2019", suffix=", {Summary}")],
+     "Test brief: error: locator {Summary} in [@hrw-2019, {Summary}] has no label, so Pandoc "
+     "prints the braces; expected a label first, like '{section Summary}'"),
+])
+def test_a_locator_pandoc_would_print_as_text_is_a_problem(written, items, message):
+    doc = document(para(cite(*items, source=written)))
+    with pytest.raises(CiteError) as err:
+        cite_document(doc, SOURCES, load_style("un", FIXTURES))
+    assert str(err.value) == message
+
+
 def test_missing_style_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(CiteError) as err:
         load_style("styles/house.csl", tmp_path)
     assert str(err.value) == (
         "styles/house.csl: error: no citation style 'styles/house.csl'; expected 'uk-oscola' "
-        "or 'un' or the path of a CSL file, got nothing there")
+        "or 'un', the path of a CSL file, or the name of one in styles/ or "
+        "/usr/share/citation-style-language/styles, got nothing there")
 
 
 def test_misspelt_house_style(tmp_path, monkeypatch):
@@ -290,8 +311,13 @@ def test_misspelt_house_style(tmp_path, monkeypatch):
     ("<html/>\n", "bad.csl:1:1: error: not an independent CSL style; expected <style> with a "
      "<citation> in the CSL namespace, got <html>"),
     ("<style xmlns='http://purl.org/net/xbiblio/csl' version='1.0' class='note'>\n"
-     "<citation><layout><text variable='title' wrong='yes'/></layout></citation></style>\n",
-     "bad.csl:1:1: error: invalid CSL style: Expecting element info, got citation"),
+     "<citation><layout><text variable='title' font-weight='heavy'/></layout></citation>"
+     "</style>\n",
+     "bad.csl:2:1: error: invalid CSL style: Invalid attribute font-weight for element text; "
+     "expected one of normal, bold, light, got 'heavy'"),
+    ("<style xmlns='http://purl.org/net/xbiblio/csl' version='1.0' class='note'>\n"
+     "<citation><layout><bogus/></layout></citation></style>\n",
+     "bad.csl: error: invalid CSL style: unknown element \"bogus\""),
 ])
 def test_invalid_style_file(tmp_path, monkeypatch, text, message):
     monkeypatch.chdir(tmp_path)
@@ -309,8 +335,8 @@ def test_style_locale_defaults_to_en_gb():
 # --- positions, with a third-party style by path ------------------------------------------
 
 def test_positions_with_a_style_by_path():
-    """positions.csl (near-note-distance 2) prints each cite's position, its first note and
-    whether its locator is a number ({...} when not)."""
+    """positions.csl (near-note-distance 2) prints each cite's position, its first note (CSL
+    sets it on the first citation too) and whether its locator is a number ({...} when not)."""
     doc = document(
         para(cite(item("coi-2014"))),                                    # 1
         para(cite(item("coi-2014"))),                                    # 2
@@ -323,24 +349,26 @@ def test_positions_with_a_style_by_path():
         para(cite(item("csw-2018", "section", "Legal framework"))),      # 9 not ibid: two before
         para(cite(item("coi-2014"))),                                    # 10
         para(cite(item("coi-2014"))),                                    # 11
-        para(cite(item("csw-2018"))),                                    # 12 far: 3 notes
+        para(cite(item("csw-2018"))),                                    # 12 3 notes on
         para(cite(item("csw-2018", "sub-verbo", "war"))),                # 13
     )
     out = cite_document(doc, SOURCES, load_style("positions.csl", FIXTURES))
     assert [m.plain_text(n.blocks) for n in out.notes] == [
-        "Report of the commission of inquiry first.",
+        "Report of the commission of inquiry first (n 1).",
         "Report of the commission of inquiry ibid (n 1).",
         "Report of the commission of inquiry ibid-with-locator (n 1) page 5.",
         "Report of the commission of inquiry ibid (n 1) page 5.",
         "Report of the commission of inquiry near-note (n 1).",
         "A comment.",
         "Report of the commission of inquiry near-note (n 1) paragraph 5.",
-        "Movies, Markets and Mass Surveillance first; "
+        "Movies, Markets and Mass Surveillance first (n 8); "
         "Report of the commission of inquiry near-note (n 1).",
         "Movies, Markets and Mass Surveillance near-note (n 8) section {Legal framework}.",
         "Report of the commission of inquiry near-note (n 1).",
         "Report of the commission of inquiry ibid (n 1).",
-        "Movies, Markets and Mass Surveillance subsequent (n 8).",
+        # a quirk of Pandoc 3.9 (README): it ignores the style's near-note-distance (here 2)
+        # and keeps CSL's default of 5, so note 12, three after note 9, is still near
+        "Movies, Markets and Mass Surveillance near-note (n 8).",
         "Movies, Markets and Mass Surveillance ibid-with-locator (n 8) sv {war}.",
     ]
 
@@ -381,11 +409,6 @@ def test_csl_json_is_deterministic():
     assert data[0]["issued"] == {"date-parts": [[2014, 2, 7]]}
 
 
-@pytest.mark.parametrize("value, numeric", [
-    ("5", True), ("80-82", True), ("2, 5", True), ("3 & 4", True), ("2b", True), ("L2", True),
-    ("IV", False), ("Legal framework", False), ("benchmark 21", False), ("", False), (None, False)])
-def test_is_numeric(value, numeric):
-    assert is_numeric(value) is numeric
 
 
 @pytest.mark.parametrize("label, locator, expected", [
@@ -395,42 +418,14 @@ def test_csl_locator(label, locator, expected):
     assert csl_locator(item("x", label, locator)) == expected
 
 
-@pytest.mark.parametrize("prefix, suffix, expected", [
-    ("see", ", emphasis added", {"prefix": "see ", "suffix": ", emphasis added"}),
-    ("see ", "emphasis added", {"prefix": "see ", "suffix": " emphasis added"}),
-    ("", "", {})])
-def test_affixes_spaced_as_pandoc(prefix, suffix, expected):
-    assert affixes(item("x", prefix=prefix, suffix=suffix)) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("(short version)", "(Short Version)"),
-    ("human rights-centred peace", "Human Rights-Centred Peace"),
-    ("the case of the DPRK: a study", "The Case of the DPRK: A Study")])
-def test_title_case(text, expected):
-    from citeproc.string import String
-    assert title_case(String(text)) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("prison?’.", "prison?’"), ("Help!.", "Help!"), ("‘Title.’.", "‘Title.’"),
-    ("Wait...", "Wait..."), ("(n 3).", "(n 3).")])
-def test_single_full_stop(text, expected):
-    assert single_full_stop(text) == expected
 
 
-def test_parse_marked_nests_emphasis():
-    from briefgen.cite import EMPH, STRONG
-    text = f"a {EMPH[0]}b {STRONG[0]}c{STRONG[1]}{EMPH[1]} d{EMPH[0]}{EMPH[1]}"
-    assert parse_marked(text) == (T("a "), m.Emph((T("b "), m.Strong((T("c"),)))), T(" d"))
 
 
-def test_text_case_reaches_past_the_italic_mark():
-    from briefgen.cite import _Marks
-    italic = _Marks.Italic("report of the commission")
-    assert parse_marked(str(italic.capitalize_first())) == (
-        m.Emph((T("Report of the commission"),)),)
-    assert parse_marked(str(italic.upper())) == (m.Emph((T("REPORT OF THE COMMISSION"),)),)
 
 
 def test_citation_ending_a_sentence_in_an_author_note_takes_no_second_full_stop():
@@ -446,12 +441,6 @@ def test_one_style_cites_documents_alike():
     assert cite_document(SEQUENCE, SOURCES, style) == first == cited("uk-oscola")
 
 
-def test_marks_in_the_data_cannot_make_emphasis():
-    from briefgen.cite import EMPH
-    source = SOURCES["crc"].model_copy(update={"title": f"Convention {EMPH[0]}on{EMPH[1]} Rights"})
-    doc = document(para(cite(item("crc"))))
-    out = cite_document(doc, {"crc": source}, load_style("un", FIXTURES))
-    assert out.notes[0].blocks == (para(T("Convention on Rights.")),)
 
 
 def test_private_use_characters_in_the_data_are_text():

@@ -77,7 +77,7 @@ def test_cite_joins_evidence_and_keeps_locators(project):
     finding = dataset.get("no-religious-freedom")
     rec = dataset.get("release-prisoners")
     assert cite(finding) == "[@coi-2014, paragraph 80]"
-    assert cite(finding, rec) == "[@coi-2014, paragraph 80; @brief-2024, {section Recommendations, item 3}]"
+    assert cite(finding, rec) == "[@coi-2014, paragraph 80; @brief-2024, {section Recommendations}, item 3]"
     markdown, doc = run(project, "Claim {{ cite(findings[0]) }}.\n")
     assert doc.blocks[0].children[1] == m.Cite(
         (m.CiteItem("coi-2014", "paragraph", "80"),), "[@coi-2014, paragraph 80]")

@@ -57,11 +57,13 @@ def test_minimal_dataset_is_valid(workdir):
      "data/findings/x.yaml:7:11: error: invalid 'period'; expected a date (YYYY, YYYY-MM or "
      "YYYY-MM-DD) or an interval START/END, got a string ('2014-13')"),
     (FINDING.replace('{source: coi-2014, page: "4"}', "{source: coi-2014}"),
-     "data/findings/x.yaml:6:7: error: evidence needs exactly one locator; expected one of page, "
-     "paragraph, section, note, chapter, figure, table, line, benchmark, got none"),
+     "data/findings/x.yaml:6:7: error: evidence needs one locator, with or without items; "
+     "expected one of page, paragraph, section, note, chapter, figure, table, line, benchmark, "
+     "interview or items, got none"),
     (FINDING.replace('page: "4"', 'page: "4", note: "2"'),
-     "data/findings/x.yaml:6:7: error: evidence needs exactly one locator; expected one of page, "
-     "paragraph, section, note, chapter, figure, table, line, benchmark, got page, note"),
+     "data/findings/x.yaml:6:7: error: evidence needs one locator, with or without items; "
+     "expected one of page, paragraph, section, note, chapter, figure, table, line, benchmark, "
+     "interview or items, got page, note"),
     (FINDING.replace('evidence:\n    - {source: coi-2014, page: "4"}\n', "evidence: []\n"),
      "data/findings/x.yaml:5:13: error: 'evidence' is empty; expected at least one item"),
     (FINDING.replace('{source: coi-2014, page: "4"}', '{sourse: coi-2014, page: "4"}'),

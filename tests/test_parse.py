@@ -28,8 +28,15 @@ def test_several_items_prefix_suffix_and_braced_locator():
 
 
 def test_a_term_pandoc_does_not_know_is_a_suffix():
-    assert parse_citation("@ohchr-2020, benchmark 12").items == (
-        m.CiteItem("ohchr-2020", suffix=", benchmark 12"),)
+    assert parse_citation("@ohchr-2020, annex 12").items == (
+        m.CiteItem("ohchr-2020", suffix=", annex 12"),)
+
+
+def test_the_datasets_own_labels_are_locators():
+    """A benchmark or interview is a locator (the cite stage gives Pandoc a page), so a
+    repeated source is "ibid" with it, not its short form."""
+    assert parse_citation("@ohchr-2020, {benchmark 12}").items == (
+        m.CiteItem("ohchr-2020", "benchmark", "12"),)
 
 
 def test_brackets_without_a_key_and_emails_are_not_citations():

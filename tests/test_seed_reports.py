@@ -163,7 +163,7 @@ def test_seed_001_recommendations_all_present_and_duplicates_stored_once(dataset
     for addressee, text in bullets:
         assert (addressee, normalise_text(text)) in by_text, text
     assert len(stored) == len({(a, normalise_text(t)) for a, t in bullets}) == 14
-    repeated = [r for r in stored if " and " in r.evidence[0].locator[1]]
+    repeated = [r for r in stored if " and " in (r.evidence[0].items or "")]
     assert sorted(r.text for r in repeated) == [
         "End the violent, targeted persecution of Christians across the nation.",
         "Implement the recommendations of the COI report in their entirety.",

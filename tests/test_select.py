@@ -156,8 +156,8 @@ def test_same_as_links_join_through_a_third_record_and_keep_the_first_place(work
     merged = pick(dataset.records("recommendations"), rule, [], merge=True)
     assert [r.id for r in merged] == ["release-prisoners"]
     assert merged[0].addressees == ["dprk", "uk"]
-    assert [e.paragraph or e.section for e in merged[0].evidence] == [
-        "Recommendations, item 3", "90", "91"]
+    assert [(e.paragraph or e.section, e.items) for e in merged[0].evidence] == [
+        ("Recommendations", "3"), ("90", None), ("91", None)]
     assert [r.id for r in pick(dataset.records("recommendations"), rule, [])] == [
         "release-prisoners", "free-detainees", "camps-emptied"]
 

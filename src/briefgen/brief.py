@@ -19,7 +19,7 @@ from .brand import DEFAULT as DEFAULT_BRAND, ResolvedBrand, project_brand, resol
 from .dataset import CONFIDENCE, KIND_BY_NAME, Dataset
 from .errors import LoadError, Location, Problem, ValidationError, describe, display_path
 from .load import YMap, load_file, locate, read_file
-from .styles import HOUSE_STYLES
+from .styles import HOUSE_STYLES, SYSTEM_STYLES, find_style
 from .schema import DateText, FullDate, Id, Model, Text, did_you_mean, validate
 from .validate import unknown_id_message
 
@@ -73,6 +73,7 @@ class Brief(Model):
     occasion: Text | None = None
     lang: Text = "en-GB"
     style: Text | None = None
+    bibliography: bool = False    # a reference list after the notes (note styles)
     select: Selection
     limits: Limits = Limits()
     formats: list[Literal[FORMATS]] = Field(["docx"], min_length=1)
@@ -222,7 +223,7 @@ def _brand(tree: YMap, brief: Brief, base: Path, templates: Path,
 
 def _style_file_problems(path: str) -> list[Problem]:
     """A third-party style is read now, so ``check`` finds a broken one before a build."""
-    from .cite import CiteError, load_style   # citeproc-py loads only when a brief needs it
+    from .cite import CiteError, load_style
 
     try:
         load_style(path, Path("."))
@@ -255,13 +256,18 @@ def _style(tree: YMap, brief: Brief, base: Path, audience: "Audience") -> tuple[
     path = base / style
     if path.suffix == ".csl" and path.is_file():
         return str(path), None
+    if path.suffix != ".csl":    # a CSL name: the project's styles/, then the system's
+        found = find_style(style, base.parent) if "/" not in style else None
+        if found is not None:
+            return str(found), None
     where = locate(tree, ("style",)) or Location(display_path(base))
     if path.suffix == ".csl":
         return style, Problem(where, f"no citation style file {display_path(path)}; expected a "
                                      f".csl file there, got nothing")
     hint = did_you_mean(style, list(HOUSE_STYLES)) or ""
     return style, Problem(where, f"unknown citation style {style!r}; expected "
-                                 f"{' or '.join(HOUSE_STYLES)}, or the path of a .csl file{hint}")
+                                 f"{' or '.join(HOUSE_STYLES)}, the path of a .csl file, or the "
+                                 f"name of one in styles/ or {SYSTEM_STYLES}{hint}")
 
 
 class FontStacks(Model):

@@ -2,55 +2,55 @@
 
 The document model arrives with ``Cite`` nodes (Pandoc citations) and ``InlineNote`` nodes (an
 author's own footnotes). One walk in reading order turns each into a ``NoteRef`` and a numbered
-``Note`` whose text citeproc-py formats, so every writer prints the same note N.
+``Note`` (note styles) or into the citation's text in place (author-date and numeric styles),
+so every writer prints the same note N.
 
-citeproc-py formats; what it leaves to its caller or gets wrong for note styles is done here,
-each in one small documented place (no other Python library formats CSL, so there is nothing
-better to call; site-packages is left alone):
+Pandoc's citeproc formats (the Pandoc that ``pypandoc-binary`` bundles, run once per document):
+664 of the 747 CSL processor test-suite fixtures the stage can express pass through it
+(``make csl-suite``, tests/csl-suite.md), where citeproc-py's own list of known failures was
+334 of 845, and it needed about 750 lines of patches here. The walk gives it a Pandoc JSON
+document with one paragraph per note or in-text citation, in reading order, and the sources
+as metadata (``references``), every text as plain inlines so no data is read as markup; it
+reads back the formatted inlines.
 
-- positions (first, subsequent, ibid, ibid-with-locator, near-note) are computed from the
-  notes (``_History``) and read by the style's ``cs:if`` (``_If``): citeproc-py compares its
-  Locator objects by identity (a repeated pinpoint gives "ibid., 5" for "Ibid."), crashes on
-  ``near-note`` and cannot tell notes apart;
-- ``first-reference-note-number`` ("(n 3)"), which citeproc-py never sets (``_Item``);
-- the written order of a citation's sources, which citeproc-py re-sorts (``_Registry``);
-- ``is-numeric`` and ``locator`` tests, ``disambiguate`` (``_If``), ``initialize="false"``
-  (``_Name``), text case (``_Text``, ``_NamePart``) and hyphens in locators (``_Text``):
-  citeproc-py's style elements, with these classes swapped in when the style is parsed
-  (``_parser``);
-- formatted text as model nodes: citeproc-py's HTML output escapes locale terms but not the
-  data, affixes or delimiters, so it is not HTML; the cite pass's own output format marks
-  italics and bold with private-use characters instead (``_Marks``, ``parse_marked``).
+What is done here around Pandoc, each in one small place:
 
-Pandoc's citeproc is the reference (tests/test_cite_pandoc.py compares note for note), so the
-walk does as it does: the space before a citation's note mark goes and punctuation after it
-moves before it; a citation inside an author's note is printed in place, and its closing full
-stop only where it ends the paragraph; a title's "?" is not followed by the note's ".".
+- the space before a citation's note mark goes and punctuation after it moves before it
+  (``_Walk.cite_note``), as Pandoc places note marks;
+- a citation inside an author's note is printed as the note's own words: Pandoc puts it in
+  parentheses (it cannot make a note in a note), and the parentheses go (``_unparenthesised``);
+- a locator that is a heading ("Legal framework", "Border-Tightening", "To the government,
+  item 5") is given to Pandoc as a token of U+FFFE marks, which no loaded text can hold, and
+  put back after: Pandoc 3.9 takes a space, comma or hyphen as a sign of several and prints
+  "sections", and makes a hyphen an en dash (``_locator_text``, ``model_inlines``);
+- a house style that writes "ibid" in lower case keeps it at the start of a note, which
+  Pandoc capitalises (``Style.capitalise_notes``).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from citeproc import model as csl
-from citeproc.source import Citation, CitationItem, Locator, Reference
-from citeproc.source.json import CiteProcJSON
-from citeproc.string import MixedString, NoCase, String
 from lxml import etree
 
 from . import model as m
 from .dataset import LOCATOR_KEYS, Source
 from .errors import BriefgenError, Location, Problem, display_path
 from .schema import did_you_mean
-from .styles import HOUSE_STYLES
-from .writers import markdown
+from .styles import HOUSE_STYLES, SYSTEM_STYLES, find_style
 
+# House styles whose "ibid" stays lower case at the start of a note (OSCOLA 4th edition,
+# 1.3: "2 ibid 112."), where Pandoc, as CSL processors do, capitalises it.
+LOWER_CASE_IBID = {"uk-oscola"}
 DEFAULT_LOCALE = "en-GB"
+REFERENCES = "References"     # the reference list's heading
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 
 # The locator labels of CSL 1.0.2 (the locale terms a style can print for them).
@@ -60,6 +60,10 @@ CSL_LOCATORS = (
     "rule", "scene", "section", "sub-verbo", "supplement", "table", "timestamp", "title-locator",
     "verse", "volume",
 )
+
+# A space inside a locator, as Pandoc is given it (see the module's docstring). YAML cannot
+# hold U+FFFE, so no dataset text has one; ``plain`` removes it from anything else.
+SPACE = "\ufffe"
 
 
 class CiteError(BriefgenError):
@@ -78,473 +82,224 @@ def csl_item(source: Source) -> dict[str, Any]:
     for key in ("issued", "accessed"):
         if key in item:
             item[key] = {"date-parts": [[int(part) for part in item[key].split("-")]]}
+    return _not_repeated(item)
+
+
+def _not_repeated(item: dict[str, Any]) -> dict[str, Any]:
+    """What a note would say twice, left out, as OSCOLA 4th edition and the UN Editorial
+    Manual cite: a publisher that is the author ("Christian Solidarity Worldwide, ... (CSW
+    2018)"); an author that is the newspaper ("BBC News, '...' BBC News"); a short title the
+    full one does not contain ("North Korea briefing" for "North Korea"), which the reader
+    of the first note was never shown."""
+    authors = [name.get("literal") for name in item.get("author", [])]
+    if item.get("publisher") and authors == [item["publisher"]]:
+        del item["publisher"]
+    if item.get("container-title") and authors == [item["container-title"]] \
+            and item.get("type", "").startswith("article"):
+        del item["author"]
+    short = item.get("title-short")
+    if short and short.lower() not in item.get("title", "").lower():
+        del item["title-short"]
     return item
 
 
 def csl_json(sources: Iterable[Source]) -> str:
     """A CSL-JSON bibliography file, the same bytes for the same sources in the same order."""
-    return markdown.csl_json([csl_item(source) for source in sources])
+    return csl_json_text([csl_item(source) for source in sources])
 
 
-# --- the output format: italics and bold as marks no text can hold --------------------------
-
-# The marks are lone surrogates: no loaded text holds one (UTF-8 cannot encode them and YAML
-# refuses their escapes), so a source's title never contains a mark, and every character it
-# does contain (private-use ones too, which were the marks once) reaches the note.
-EMPH = ("\ud800", "\ud801")
-STRONG = ("\ud802", "\ud803")
-_MARK = re.compile("([\ud800-\ud803])")
+def csl_json_text(items: list[dict[str, Any]]) -> str:
+    """CSL-JSON items as the file's text: sorted keys, two-space indent, a final newline."""
+    return json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def _unmarked(value: Any) -> Any:
-    """Data, affixes and locators with the marks removed, so only citeproc-py makes marks.
+# --- Pandoc JSON: what goes in ------------------------------------------------------------
 
-    This is the one escaping function of the cite pass's output format.
-    """
-    if isinstance(value, str):
-        return _MARK.sub("", value)
-    if isinstance(value, list):
-        return [_unmarked(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _unmarked(v) for k, v in value.items()}
-    return value
+def plain(text: str) -> str:
+    """Text with the locator-space mark removed: the one escaping function of what Pandoc is
+    given (everything else goes as plain inlines, which Pandoc never reads as markup)."""
+    return text.replace(SPACE, "").replace(AFTER, "")
 
 
-class _Marked(String):
-    """Formatted text wrapped in marks. String's methods would re-wrap (they call
-    ``self.__class__``), so the ones citeproc-py uses return plain Strings."""
-
-    marks = ("", "")
-
-    def __new__(cls, text: Any) -> "_Marked":
-        return super().__new__(cls, cls.marks[0] + str(text) + cls.marks[1])
-
-    def replace(self, *args: Any) -> String:
-        return String(str.replace(self, *args))
-
-    def rstrip(self, *args: Any) -> String:
-        return String(str.rstrip(self, *args))
-
-    def lower(self) -> String:
-        return String(str.lower(self))
-
-    def upper(self) -> String:
-        return String(str.upper(self))
-
-    def capitalize_first(self) -> String:
-        text = str(self)
-        start = len(text) - len(text.lstrip(EMPH[0] + STRONG[0]))
-        return String(text[:start] + text[start:start + 1].upper() + text[start + 1:])
-
-    def words(self) -> Iterator[String]:
-        return (String(word) for word in str.split(self))
-
-
-class _Marks:
-    """A citeproc-py formatter (a namespace: ``preformat`` and one class per font style).
-
-    The model has emphasis and strong emphasis only; the other font styles print plain.
-    """
-
-    @staticmethod
-    def preformat(text: Any) -> str:
-        return str(text)
-
-    class Italic(_Marked):
-        marks = EMPH
-
-    class Bold(_Marked):
-        marks = STRONG
-
-    Oblique = Italic
-    Light = Underline = Superscript = Subscript = SmallCaps = String
-
-
-def parse_marked(text: str) -> tuple[m.Inline, ...]:
-    """Marked text as model inlines: Text, Emph and Strong, nested as marked."""
-    stack: list[list[m.Inline]] = [[]]
-    for piece in _MARK.split(text):
-        if piece in (EMPH[0], STRONG[0]):
-            stack.append([])
-        elif piece in (EMPH[1], STRONG[1]):
-            children = m.merge_text(stack.pop())
-            if children:
-                stack[-1].append(m.Emph(children) if piece == EMPH[1] else m.Strong(children))
+def inlines_of(text: str) -> list[dict]:
+    """Text as Pandoc inlines: words (Str) and spaces (Space), nothing read as markup."""
+    out: list[dict] = []
+    for i, piece in enumerate(re.split(r"( +)", text)):
+        if i % 2:   # one Space a word break; more spaces are kept as written
+            out.append({"t": "Space"} if piece == " " else {"t": "Str", "c": piece})
         elif piece:
-            stack[-1].append(m.Text(piece))
-    return m.merge_text([node for level in stack for node in level])
+            out.append({"t": "Str", "c": piece})
+    return out
 
 
-def link_urls(nodes: tuple[m.Inline, ...], urls: list[str]) -> tuple[m.Inline, ...]:
-    """The sources' URLs in the formatted text as Links, as Pandoc's citeproc links them.
+def meta_value(value: Any) -> dict:
+    """A CSL-JSON value as Pandoc metadata: text as inlines, numbers as strings."""
+    if isinstance(value, bool):
+        return {"t": "MetaBool", "c": value}
+    if isinstance(value, (int, float)):
+        return {"t": "MetaString", "c": str(value)}
+    if isinstance(value, str):
+        return {"t": "MetaInlines", "c": inlines_of(plain(value))}
+    if isinstance(value, list):
+        return {"t": "MetaList", "c": [meta_value(v) for v in value]}
+    return {"t": "MetaMap", "c": {k: _date_field(k, v) if "date-parts" in value or "raw" in value
+                                  else meta_value(v) for k, v in value.items()}}
 
-    Only the cited sources' own URLs are linked, so nothing that merely looks like one is.
+
+def _date_field(key: str, value: Any) -> dict:
+    """A CSL-JSON date's fields as Pandoc reads them: "circa" a flag (CSL-JSON allows 1),
+    "raw" a string Pandoc parses."""
+    if key == "circa":
+        return {"t": "MetaBool", "c": bool(value)}
+    if key == "raw" and isinstance(value, str):
+        return {"t": "MetaString", "c": plain(value)}
+    return meta_value(value)
+
+
+def _dates(item: dict) -> dict:
+    """A date given as "raw" text that is no date ("Bogus Date") printed as it is, as
+    citeproc-js does, where Pandoc would print "n.d."."""
+    out = dict(item)
+    for key, value in item.items():
+        if isinstance(value, dict) and isinstance(value.get("raw"), str) \
+                and not value.get("date-parts") and not re.match(r"\s*-?\d", value["raw"]):
+            out[key] = {"literal": value["raw"]}
+    return out
+
+
+# Numbers, alone or several ("1 and 9", "213 et 235", "213 & 235", "2, 5", "80-82"): Pandoc
+# decides from these whether the label is plural, so their spaces stay.
+NUMBERS = re.compile(r"[\w.]*\d[\w.]*(?:\s*(?:[-–,&]|\w+|,\s*\w+)\s*[\w.]*\d[\w.]*)*")
+
+
+ITEMS = re.compile(r"^,\s*(items?\s+\S.*)$")
+AFTER = "\uffff"   # where a heading's items go, once its closing quote is known (U+FFFF)
+
+
+def _locator_text(label: str, value: str, headings: list[tuple[str, str]],
+                  after: str = "") -> str:
+    """``{label value}`` as Pandoc reads a locator. A locator that is not numbers (a heading)
+    goes as a token of U+FFFE marks (the n-th heading: n marks), put back by
+    ``model_inlines``: Pandoc reads a space, comma or hyphen as a sign of several."""
+    value = plain(value).strip()
+    if after or "\\-" in value or not NUMBERS.fullmatch(value):
+        # "327\-30": a hyphen that is not a range, as CSL processors read the escape
+        heading = (value.replace("\\-", "-"), after)
+        if heading not in headings:   # the same heading, the same token: "ibid" sees it
+            headings.append(heading)
+        value = SPACE * (headings.index(heading) + 1)
+    return "{" + label.replace("-", " ") + " " + value.replace("}", "") + "}"
+
+
+def pandoc_cite(cite: m.Cite, note: int, headings: list, terms: Mapping = {}) -> dict:
+    """A citation as a Pandoc Cite; its locator goes in the suffix, where Pandoc reads it.
+
+    ``note`` is the note it is in or becomes, which Pandoc reads for positions and "(n 3)"
+    (as Pandoc's Markdown reader sets it: each citation outside a note counts as one).
     """
-    if not urls:
-        return nodes
-    longest_first = sorted(set(urls), key=len, reverse=True)
-    pattern = re.compile("(" + "|".join(map(re.escape, longest_first)) + ")")
-    out: list[m.Inline] = []
+    citations = []
+    for item, extra in merged(cite.items, terms):
+        suffix, rest = "", plain(item.suffix)
+        items = ITEMS.match(rest)
+        after = ", ".join(part for part in (items[1] if items else "", plain(extra)) if part)
+        if item.locator is not None:
+            label, value = csl_locator(item)
+            suffix = ", " + _locator_text(label, value, headings, after)
+            rest = "" if items else rest
+        suffix += _suffix(rest)
+        mode = {"suppress-author": "SuppressAuthor", "author-only": "AuthorInText"}.get(
+            item.mode, "NormalCitation")
+        prefix = inlines_of(plain(item.prefix).strip())
+        citations.append({"citationId": item.key, "citationPrefix": prefix,
+                          "citationSuffix": inlines_of(suffix), "citationMode": {"t": mode},
+                          "citationNoteNum": note, "citationHash": 0})
+    return {"t": "Cite", "c": [citations, []]}
+
+
+# Which locator of a source's pinpoints in one note leads when they are merged: the larger part.
+RANK = ("chapter", "section", "page", "paragraph", "table", "figure", "line", "note")
+
+
+def merged(items: Iterable[m.CiteItem],
+           terms: Mapping[str, tuple[str, str]] = {}) -> list[tuple[m.CiteItem, str]]:
+    """A citation's items, a source cited twice or more in it as one item, where first
+    written, with what follows its locator: "paras 26, 27" (not "para 26; ibid para 27");
+    "section ‘Introduction’, footnote 1" (not "footnote 1; ibid., section ‘Introduction’"),
+    the later parts in the style's own words (``terms``)."""
+    groups: dict[str, list[m.CiteItem]] = {}
+    for item in items:
+        groups.setdefault(item.key, []).append(item)
+    out = []
+    for item in items:
+        group = groups[item.key]
+        if _mergeable(group):
+            if item is group[0]:
+                values = ", ".join(one.locator for one in group)
+                out.append((replace(item, locator=values, suffix=group[-1].suffix), ""))
+        elif _combinable(group):
+            if item is group[0]:
+                out.append(_combined(group, terms))
+        else:
+            out.append((item, ""))
+    return out
+
+
+def _mergeable(group: list[m.CiteItem]) -> bool:
+    # the same pinpoint twice stays two cites, and the second is "ibid" (as CSL prints it)
+    return (len(group) > 1 and len({item.label for item in group}) == 1
+            and len({item.locator for item in group}) == len(group)
+            and all(item.locator and NUMBERS.fullmatch(item.locator) for item in group)
+            and not any(item.prefix for item in group[1:])
+            and not any(item.suffix for item in group[:-1]))
+
+
+def _combinable(group: list[m.CiteItem]) -> bool:
+    labels = [item.label or "page" for item in group]
+    return (len(group) > 1 and len(set(labels)) == len(group) and all(l in RANK for l in labels)
+            and all(item.locator for item in group)
+            and not any(item.prefix for item in group[1:])
+            and not any(item.suffix for item in group))
+
+
+def _combined(group: list[m.CiteItem], terms: Mapping[str, tuple[str, str]]) -> tuple:
+    lead = min(group, key=lambda item: RANK.index(item.label or "page"))
+    rest = [item for item in group if item is not lead]
+    words = []
+    for item in rest:
+        single, several = terms.get(item.label or "page", (item.label, item.label + "s"))
+        plural = re.search(r"\d\s*(?:,|and|&|-|–)\s*\d", item.locator) is not None
+        words.append(f"{several if plural else single} {item.locator}".strip())
+    return replace(lead, prefix=group[0].prefix), ", ".join(words)
+
+
+def _suffix(suffix: str) -> str:
+    """A suffix spaced as Pandoc spaces it ("X, emphasis added", "X emphasis added")."""
+    if not suffix.strip():
+        return ""
+    return suffix if suffix[0] in " ,;:." else " " + suffix
+
+
+def pandoc_inlines(nodes: Iterable[m.Inline], note: int, headings: list[str]) -> list[dict]:
+    """Model inlines (in author's note ``note``) as Pandoc's, citations as Cites."""
+    out: list[dict] = []
     for node in nodes:
         if isinstance(node, m.Text):
-            for i, piece in enumerate(pattern.split(node.text)):
-                if piece:
-                    out.append(m.Link(piece, (m.Text(piece),)) if i % 2 else m.Text(piece))
+            out += inlines_of(plain(node.text))
         elif isinstance(node, (m.Emph, m.Strong)):
-            out.append(replace(node, children=link_urls(node.children, urls)))
-        else:
-            out.append(node)
-    return tuple(out)
+            children = pandoc_inlines(node.children, note, headings)
+            out.append({"t": type(node).__name__, "c": children})
+        elif isinstance(node, m.Link):
+            children = pandoc_inlines(node.children, note, headings)
+            out.append({"t": "Link", "c": [["", [], []], children,
+                                           [plain(node.url), ""]]})
+        elif isinstance(node, m.Cite):
+            out.append(pandoc_cite(node, note, headings))
+        elif isinstance(node, m.Code):
+            out.append({"t": "Code", "c": [["", [], []], plain(node.text)]})
+        elif isinstance(node, m.LineBreak):
+            out.append({"t": "LineBreak"})
+    return out
 
-
-_CLOSERS = EMPH[1] + STRONG[1] + "’”'\"»"
-_DOUBLED_STOP = re.compile(f"([?!][{_CLOSERS}]*|\\.[{_CLOSERS}]+)\\.$")
-_SENTENCE_END = re.compile(f"[.?!][{_CLOSERS}]*$")
-
-
-def capitalise_first(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
-    """The first letter of the first text upper-cased, inside emphasis or a link too."""
-    if not nodes:
-        return nodes
-    first, rest = nodes[0], nodes[1:]
-    if isinstance(first, m.Text):
-        return (m.Text(first.text[:1].upper() + first.text[1:]),) + rest
-    if isinstance(first, (m.Emph, m.Strong, m.Link)):
-        return (replace(first, children=capitalise_first(first.children)),) + rest
-    return nodes
-
-
-def single_full_stop(text: str) -> str:
-    """A citation's closing full stop dropped after a title's own ?, ! or quoted full stop
-    ("prison?’." as "prison?’"). citeproc-py merges two full stops only when they touch;
-    CSL and Pandoc also look through closing quotes and take ? and ! as ending the sentence.
-    """
-    return _DOUBLED_STOP.sub(r"\1", text)
-
-
-# --- styles -------------------------------------------------------------------------------
-
-def is_numeric(value: Any) -> bool:
-    """CSL 1.0.2's numeric test: numbers with optional letter affixes ("2b", "L2"), alone or
-    joined by commas, hyphens or ampersands ("2-4", "2, 5"). citeproc-py's own test accepts
-    only a single number and never looks at the locator."""
-    number = r"[A-Za-z]*\d+[A-Za-z]*"
-    return value is not None and re.fullmatch(
-        rf"\s*{number}(?:\s*[-\u2013,&]\s*{number})*\s*", str(value)) is not None
-
-
-class _If(csl.If):
-    """``cs:if`` that reads the positions the walk computed, and tests locators right.
-
-    citeproc-py computes positions from its list of earlier cites: it compares Locator objects
-    by identity, counts near-note distance in citations and crashes reading the distance, and
-    cannot tell notes apart. It never finds a locator numeric, ``locator="sub-verbo"`` never
-    matches (it compares "sub verbo"), and it skips ``disambiguate`` so the test passes
-    always. citeproc-py does no disambiguation at all, so here no cite ever needs it.
-    """
-
-    def render(self, item: "_Item", context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
-        tests = {"type": self._type, "variable": self._variable, "is-numeric": self._is_numeric,
-                 "is-uncertain-date": self._is_uncertain_date, "locator": self._locator,
-                 "position": self._position, "disambiguate": lambda item: [False]}
-        results = [result for name, test in tests.items() if name in self.attrib
-                   for result in test(item)]
-        match = {"any": any, "none": lambda found: not any(found)}.get(self.get("match"), all)
-        if not match(results):
-            raise csl.ConditionFailed
-        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
-
-    def _position(self, item: "_Item", context: Any = None) -> list[bool]:
-        return [name in item.positions for name in self.get("position").split()]
-
-    def _is_numeric(self, item: "_Item") -> list[bool]:
-        return [is_numeric(_variable(item, name)) for name in self.get("is-numeric").split()]
-
-    def _locator(self, item: "_Item") -> list[bool]:
-        return [item.has_locator and item.locator.label == name
-                for name in self.get("locator").split()]
-
-
-class _ElseIf(_If):
-    pass
-
-
-class _Name(csl.Name):
-    """``cs:name`` that keeps given names whole under ``initialize="false"``, which
-    citeproc-py ignores ("J Pearson" for OSCOLA's "James Pearson")."""
-
-    def initialize(self, given: str, mark: str, context: Any) -> str:
-        if self.get("initialize", "true") == "false":
-            return given
-        return super().initialize(given, mark, context)
-
-
-class _Text(csl.Text):
-    """``cs:text`` whose ``text-case="title"`` capitalises past leading punctuation and
-    every part of a hyphenated word, as CSL and Pandoc do (citeproc-py gives "(short
-    Version)" and "Rights-centred"), and whose locator keeps its hyphens unless it is a
-    range of numbers (citeproc-py makes every hyphen an en dash)."""
-
-    def case(self, text: Any, language: str | None = None) -> Any:
-        if self.get("text-case") == "title" and language == "en":
-            return title_case(_string(text))
-        return super().case(_string(text), language)
-
-    def _variable(self, item: "_Item", context: Any) -> Any:
-        text = super()._variable(item, context)
-        if text is not None and self.get("variable") == "locator" and not is_numeric(
-                item.locator.identifier):
-            return str(item.locator.identifier)   # a heading: "Border-Tightening", not "–"
-        return text
-
-
-class _NamePart(csl.Name_Part):
-    """``cs:name-part`` whose text case works: citeproc-py hands it the name's parts as plain
-    str (no ``capitalize_first``) and None for an institution's missing given name, and
-    joins what it returns with ``str.join`` (so plain str goes back)."""
-
-    def format_part(self, given: Any, family: Any) -> tuple[Any, Any]:
-        if (given if self.get("name") == "given" else family) is None:
-            return given, family
-        given, family = super().format_part(_string(given), _string(family))
-        return (None if given is None else str(given)), (None if family is None else str(family))
-
-
-def _string(text: Any) -> Any:
-    """Text as citeproc-py's String types, whose methods its text-case code calls: names,
-    affixes and some values arrive as plain str, which lacks them."""
-    if isinstance(text, MixedString):
-        return MixedString([_string(part) for part in text])
-    if isinstance(text, str) and not isinstance(text, String):
-        return String(text)
-    return text
-
-
-def title_case(text: Any) -> str:
-    """CSL title case: lower-case words capitalised, stop words kept lower except first or
-    after a colon; words with capitals, and text marked nocase, kept as they are."""
-    out, previous = [], ":"
-    for word in text.words():
-        plain = str(word)
-        bare = plain.strip("([{‘“'\"")
-        if isinstance(word, NoCase) or not word.islower():
-            out.append(plain)
-        elif bare in csl.TextCased._stop_words and previous not in ":.":
-            out.append(plain)
-        else:
-            out.append("-".join(_capital(part) for part in plain.split("-")))
-        previous = plain[-1]
-    return " ".join(out)
-
-
-def _capital(word: str) -> str:
-    return re.sub(r"^(\W*)(\w)", lambda found: found[1] + found[2].upper(), word)
-
-
-def _variable(item: "_Item", name: str) -> Any:
-    if name == "locator":
-        return item.locator.identifier if item.has_locator else None
-    return item.reference.get(name.replace("-", "_"))
-
-
-def _parser() -> etree.XMLParser:
-    """An XML parser that builds citeproc-py's style elements, with the classes above for
-    cs:if, cs:else-if, cs:name, cs:name-part and cs:text.
-
-    citeproc-py's frontend builds the same lookup but offers no way to change one class.
-    """
-    lookup = etree.ElementNamespaceClassLookup()
-    namespace = lookup.get_namespace(CSL_NS)
-    namespace[None] = csl.CitationStylesElement
-    namespace.update({cls.__name__.replace("_", "-").lower(): cls
-                      for cls in csl.CitationStylesElement.__subclasses__()})
-    namespace.update({"if": _If, "else-if": _ElseIf, "name": _Name, "name-part": _NamePart,
-                      "text": _Text})
-    parser = etree.XMLParser(remove_comments=True, no_network=True, resolve_entities=False)
-    parser.set_element_class_lookup(lookup)
-    return parser
-
-
-_PARSER = _parser()
-_SCHEMA: list[etree.RelaxNG] = []   # compiled on first use
-
-
-def _schema() -> etree.RelaxNG:
-    if not _SCHEMA:
-        from citeproc import SCHEMA_PATH
-        _SCHEMA.append(etree.RelaxNG(etree.parse(SCHEMA_PATH)))
-    return _SCHEMA[0]
-
-
-@dataclass(frozen=True, eq=False)
-class Style:
-    """A loaded CSL style. Not for two threads at once: citeproc-py keeps state in it."""
-
-    name: str
-    path: Path
-    locale: str
-    root: Any = field(repr=False)   # citeproc-py's parsed style element
-    # A note that is a citation starts with a capital, as Pandoc's citeproc and citeproc-js
-    # print third-party styles; the house styles keep their own case (OSCOLA's "ibid").
-    capitalise_notes: bool = True
-
-    @property
-    def near_note_distance(self) -> int:
-        return int(self.root.citation.get("near-note-distance", "5"))
-
-
-def load_style(name_or_path: str, base: Path) -> Style:
-    """A house style by name ("uk-oscola", "un") or any CSL file by path (relative to base)."""
-    path = HOUSE_STYLES.get(name_or_path) or base / name_or_path
-    if not path.is_file():
-        raise CiteError([Problem(Location(display_path(path)), _missing_style(name_or_path))])
-    root = _parse_style(path)
-    locale = root.get("default-locale") or DEFAULT_LOCALE
-    root.set_locale_list(locale, validate=False)
-    return Style(name_or_path, path, locale, root, path not in HOUSE_STYLES.values())
-
-
-def _missing_style(name: str) -> str:
-    hint = did_you_mean(name, sorted(HOUSE_STYLES))
-    if hint:
-        return f"no citation style {name!r}{hint}"
-    return (f"no citation style {name!r}; expected {' or '.join(map(repr, HOUSE_STYLES))} "
-            "or the path of a CSL file, got nothing there")
-
-
-def _parse_style(path: Path) -> csl.Style:
-    """The parsed style; a file that is not a valid independent CSL style is a CiteError."""
-    where = display_path(path)
-    try:
-        tree = etree.parse(str(path), _PARSER)
-    except etree.XMLSyntaxError as err:
-        line, col = err.position
-        what = re.sub(r", line \d+, column \d+$", "", err.msg)
-        raise CiteError([Problem(Location(where, line, col), f"not a CSL style: {what}")])
-    root = tree.getroot()
-    if root.tag != f"{{{CSL_NS}}}style" or root.citation is None:
-        got = "a dependent style" if root.tag == f"{{{CSL_NS}}}style" else f"<{root.tag}>"
-        raise CiteError([Problem(Location(where, root.sourceline or 1, 1),
-                                 "not an independent CSL style; expected <style> with a "
-                                 f"<citation> in the CSL namespace, got {got}")])
-    if not _schema().validate(tree):
-        error = _schema().error_log[0]   # the first is the cause; the rest follow from it
-        raise CiteError([Problem(Location(where, error.line, error.column or 1),
-                                 f"invalid CSL style: {error.message}")])
-    return root
-
-
-# --- positions ----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Cited:
-    """One source cited in one note, with its pinpoint as CSL sees it."""
-
-    key: str
-    locator: tuple[str, str] | None
-    note: int
-
-
-def position(cite: _Cited, before: _Cited | None, last_note: int | None,
-             near: int) -> frozenset[str]:
-    """The CSL 1.0.2 positions of one cite.
-
-    ``before`` is the cite an "ibid" would point back to: the one just before in the same
-    citation, or the previous citation when it cites one source in this note or the note
-    just before (as Pandoc's citeproc does; OSCOLA: "the immediately preceding footnote").
-    ``last_note`` is the note of the latest earlier cite of the same source.
-    """
-    if last_note is None:
-        return frozenset({"first"})
-    found = {"subsequent"}
-    if cite.note - last_note <= near:
-        found.add("near-note")
-    if before is not None and before.key == cite.key:
-        if cite.locator == before.locator:
-            found.add("ibid")
-        elif cite.locator is not None:
-            found |= {"ibid", "ibid-with-locator"}
-    return frozenset(found)
-
-
-@dataclass
-class _History:
-    """Where each source was cited so far, and the citation before this one."""
-
-    near: int
-    first: dict[str, int] = field(default_factory=dict)
-    last: dict[str, int] = field(default_factory=dict)
-    previous: tuple[_Cited, ...] = ()
-
-    def place(self, cites: list[_Cited]) -> list[tuple[frozenset[str], int | None]]:
-        """Each cite's positions and first note (None when first), recording the citation."""
-        placed = []
-        for i, cite in enumerate(cites):
-            placed.append((position(cite, self._before(cites, i), self.last.get(cite.key),
-                                    self.near), self.first.get(cite.key)))
-            self.first.setdefault(cite.key, cite.note)
-            self.last[cite.key] = cite.note
-        self.previous = tuple(cites)
-        return placed
-
-    def _before(self, cites: list[_Cited], i: int) -> _Cited | None:
-        if i:
-            return cites[i - 1]
-        if len(self.previous) == 1 and self.previous[0].note >= cites[0].note - 1:
-            return self.previous[0]
-        return None
-
-
-class _Item(CitationItem):
-    """A citeproc-py cite that carries its positions, its first note and its number.
-
-    citeproc-py reads every variable from ``item.reference``; this item's reference adds
-    ``first-reference-note-number``, which citeproc-py knows by name but never sets.
-    """
-
-    def __init__(self, key: str, reference: Reference, positions: frozenset[str],
-                 number: int, **args: Any):
-        super().__init__(key, **args)
-        object.__setattr__(self, "_reference", reference)
-        object.__setattr__(self, "positions", positions)
-        object.__setattr__(self, "_number", number)
-
-    @property
-    def reference(self) -> Reference:
-        return self._reference
-
-    @property
-    def number(self) -> int:   # citation-number: the order of first citation
-        return self._number
-
-
-def _with_note(reference: Reference, note: int | None) -> Reference:
-    if note is None:
-        return reference
-    fields = {k: v for k, v in reference.items() if k not in ("key", "type")}
-    return Reference(reference.key, reference.type, first_reference_note_number=str(note),
-                     **fields)
-
-
-class _Registry:
-    """What citeproc-py's citation layout reads of a bibliography: the formatter and the keys.
-
-    The layout sorts a citation's items by their index in ``keys`` (first-cited order), though
-    CSL keeps the written order unless the style has a ``cs:sort``: so ``keys`` lists the
-    citation's own keys first, in the order written.
-    """
-
-    formatter = _Marks
-
-    def __init__(self, all_keys: Iterable[str]):
-        self.all_keys = list(all_keys)
-        self.keys = self.all_keys
-
-    def written(self, keys: list[str]) -> None:
-        self.keys = list(dict.fromkeys(keys)) + [k for k in self.all_keys if k not in keys]
-
-
-# --- locators and affixes -----------------------------------------------------------------
 
 def csl_locator(item: m.CiteItem) -> tuple[str, str] | None:
     """(label, value) as CSL sees it; a missing label means page, as in Pandoc and CSL.
@@ -554,39 +309,263 @@ def csl_locator(item: m.CiteItem) -> tuple[str, str] | None:
     """
     if item.locator is None:
         return None
-    value = _unmarked(item.locator)
     if item.label is None or item.label in CSL_LOCATORS:
-        return item.label or "page", value
-    return "page", f"{item.label} {value}"
+        return item.label or "page", item.locator
+    return "page", f"{item.label} {item.locator}"
 
 
-def affixes(item: m.CiteItem) -> dict[str, str]:
-    """Prefix and suffix spaced as Pandoc spaces them ("see X", "X, emphasis added")."""
+# --- Pandoc JSON: what comes out ----------------------------------------------------------
+
+QUOTES = {"SingleQuote": ("‘", "’"), "DoubleQuote": ("“", "”")}
+
+
+def model_inlines(nodes: list[dict], headings: list[str] = ()) -> tuple[m.Inline, ...]:
+    """Pandoc's formatted inlines as the model's: text, emphasis, strong emphasis, links.
+
+    The model has no small capitals, superscript or the like; their text is kept plain.
+    """
+    out: list[m.Inline] = []
+    for node in nodes:
+        kind, content = node["t"], node.get("c")
+        if kind == "Str":
+            out.append(m.Text(re.sub(SPACE + "+", lambda marks: _heading(headings, marks[0]),
+                                     content)))
+        elif kind == "Space":
+            out.append(m.Text(" "))
+        elif kind in ("LineBreak", "SoftBreak"):   # a style's own line break ("&#x0A;")
+            out.append(m.LineBreak())
+        elif kind in ("Emph", "Strong"):
+            children = model_inlines(content, headings)
+            kind_of = m.Emph if kind == "Emph" else m.Strong
+            out.append(kind_of(children) if children else m.Text(""))
+        elif kind == "Link":
+            out.append(m.Link(content[2][0], model_inlines(content[1], headings)))
+        elif kind == "Quoted":
+            opening, closing = QUOTES[content[0]["t"]]
+            out += [m.Text(opening), *model_inlines(content[1], headings), m.Text(closing)]
+        elif kind == "Code":
+            out.append(m.Code(content[1]))
+        elif kind in ("Span", "Cite"):
+            out += model_inlines(content[1], headings)
+        elif kind in ("SmallCaps", "Superscript", "Subscript", "Underline", "Strikeout"):
+            out += model_inlines(content, headings)
+    return tuple(_items_placed(node, headings) for node in m.merge_text(out))
+
+
+def _heading(headings: list[tuple[str, str]], marks: str) -> str:
+    heading, after = headings[len(marks) - 1]
+    return heading + (f"{AFTER}{len(marks)}{AFTER}" if after else "")
+
+
+def _items_placed(node: m.Inline, headings: list[tuple[str, str]]) -> m.Inline:
+    """A heading's items after its closing quote: "s ‘Recommendations’, items 1 and 9" (the
+    style quotes the heading, so the items could not go to Pandoc inside it)."""
+    if not isinstance(node, m.Text) or AFTER not in node.text:
+        return node
+    return m.Text(re.sub(f"{AFTER}(\\d+){AFTER}([’”'\"»]*)",
+                         lambda found: found[2] + ", " + headings[int(found[1]) - 1][1],
+                         node.text))
+
+
+def _unparenthesised(nodes: list[dict]) -> list[dict]:
+    """A citation Pandoc set in parentheses inside a note, without them."""
+    if len(nodes) >= 2 and nodes[0] == {"t": "Str", "c": "("} and _ends_with(nodes[-1], ")"):
+        return nodes[1:-1] + _without_last(nodes[-1], ")")
+    return nodes
+
+
+def _ends_with(node: dict, text: str) -> bool:
+    return node["t"] == "Str" and node["c"].endswith(text)
+
+
+def _without_last(node: dict, text: str) -> list[dict]:
+    rest = node["c"][:-len(text)]
+    return [{"t": "Str", "c": rest}] if rest else []
+
+
+def _in_text_cites(nodes: list[dict], inside_note: bool) -> Iterator[list[dict]]:
+    """The formatted inlines of each Cite among Pandoc's inlines, in order."""
+    for node in nodes:
+        if node["t"] == "Cite":
+            yield _unparenthesised(node["c"][1]) if inside_note else node["c"][1]
+        elif node["t"] in ("Emph", "Strong", "SmallCaps", "Superscript", "Subscript",
+                           "Underline", "Strikeout"):
+            yield from _in_text_cites(node["c"], inside_note)
+        elif node["t"] in ("Link", "Span"):
+            yield from _in_text_cites(node["c"][1], inside_note)
+
+
+# --- styles -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Style:
+    """A CSL style as a file Pandoc reads, and what the walk must know of it."""
+
+    name: str
+    path: Path
+    locale: str
+    note: bool = True             # class="note": citations become footnotes
+    # Pandoc capitalises a note that starts with a citation; a house style whose "ibid" is
+    # lower case (OSCOLA's) keeps it so.
+    capitalise_notes: bool = True
+    ibid: str = ""                # the style's own "ibid" term, when it sets one
+    # the style's own short locator terms, (single, multiple): ("fn", "fns") for "note"
+    terms: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCALE) -> Style:
+    """A style by house name ("uk-oscola", "un"), by path (relative to base), or by CSL name
+    ("chicago-note-bibliography") from ``base/styles`` or the system's CSL styles folder."""
+    path = find_style(name_or_path, base)
+    if path is None:
+        raise CiteError([Problem(Location(name_or_path), _missing_style(name_or_path))])
+    root = _parse_style(path)
+    locale = root.get("default-locale") or default_locale
+    ibid = root.findtext(f"{{{CSL_NS}}}locale/{{{CSL_NS}}}terms/{{{CSL_NS}}}term[@name='ibid']")
+    # A house style is known by its file (the build names a style by the file it resolved).
+    lower_ibid = path.resolve() in {HOUSE_STYLES[name].resolve() for name in LOWER_CASE_IBID}
+    style = Style(name_or_path, path, locale, root.get("class") == "note",
+                  not lower_ibid, ibid or "", _short_terms(root))
+    run_citeproc(style, [], [])   # what Pandoc refuses in the style (unknown elements) now
+    return style
+
+
+def _short_terms(root: Any) -> dict[str, tuple[str, str]]:
+    """The locator terms a style defines itself, short form: {"note": ("fn", "fns")}."""
     found = {}
-    prefix, suffix = _unmarked(item.prefix), _unmarked(item.suffix)
-    if prefix.strip():
-        found["prefix"] = prefix.rstrip() + " "
-    if suffix.strip():
-        found["suffix"] = suffix if suffix[0] in " ,;:." else " " + suffix
+    for term in root.iterfind(f"{{{CSL_NS}}}locale/{{{CSL_NS}}}terms/{{{CSL_NS}}}term"):
+        if term.get("form") == "short" and term.get("name") in RANK:
+            single = term.findtext(f"{{{CSL_NS}}}single") or term.text or ""
+            found[term.get("name")] = (single, term.findtext(f"{{{CSL_NS}}}multiple") or single)
     return found
+
+
+def _missing_style(name: str) -> str:
+    hint = did_you_mean(name, sorted(HOUSE_STYLES))
+    if hint:
+        return f"no citation style {name!r}{hint}"
+    return (f"no citation style {name!r}; expected {' or '.join(map(repr, HOUSE_STYLES))}, "
+            "the path of a CSL file, or the name of one in styles/ or "
+            f"{SYSTEM_STYLES}, got nothing there")
+
+
+_PARSER = etree.XMLParser(remove_comments=True, no_network=True, resolve_entities=False)
+
+
+def _parse_style(path: Path) -> Any:
+    """The style's root element; a file that is not an independent CSL style is a CiteError.
+
+    Pandoc reads the style itself (``_run`` reports what it refuses); this checks what makes a
+    file a style at all, with the line to point at.
+    """
+    where = display_path(path)
+    try:
+        root = etree.parse(str(path), _PARSER).getroot()
+    except etree.XMLSyntaxError as err:
+        line, col = err.position
+        what = re.sub(r", line \d+, column \d+$", "", err.msg)
+        raise CiteError([Problem(Location(where, line, col), f"not a CSL style: {what}")])
+    if root.tag != f"{{{CSL_NS}}}style" or root.find(f"{{{CSL_NS}}}citation") is None:
+        got = "a dependent style" if root.tag == f"{{{CSL_NS}}}style" else f"<{root.tag}>"
+        raise CiteError([Problem(Location(where, root.sourceline or 1, 1),
+                                 "not an independent CSL style; expected <style> with a "
+                                 f"<citation> in the CSL namespace, got {got}")])
+    problems = [Problem(Location(where, element.sourceline or 1, 1), message)
+                for element in root.iter() for message in _attribute_problems(element)]
+    if problems:
+        raise CiteError(problems)
+    return root
+
+
+# The formatting attributes of CSL 1.0.2 and their values. Pandoc reads an unknown value as
+# no formatting and says nothing, so a typo ("slanted") would vanish from every note; no
+# Python package but citeproc-py ships the CSL schema, so these few are checked here.
+FORMATTING = {
+    "font-style": ("normal", "italic", "oblique"),
+    "font-variant": ("normal", "small-caps"),
+    "font-weight": ("normal", "bold", "light"),
+    "text-decoration": ("none", "underline"),
+    "vertical-align": ("baseline", "sup", "sub"),
+    "text-case": ("lowercase", "uppercase", "capitalize-first", "capitalize-all", "sentence",
+                  "title"),
+    "display": ("block", "left-margin", "right-inline", "indent"),
+    "quotes": ("true", "false"), "strip-periods": ("true", "false"),
+}
+
+
+def _attribute_problems(element: Any) -> list[str]:
+    if not isinstance(element.tag, str):
+        return []
+    tag = element.tag.replace(f"{{{CSL_NS}}}", "")
+    return [f"invalid CSL style: Invalid attribute {name} for element {tag}; expected one of "
+            f"{', '.join(FORMATTING[name])}, got {value!r}"
+            for name, value in element.attrib.items()
+            if name in FORMATTING and value not in FORMATTING[name]]
+
+
+# --- Pandoc -------------------------------------------------------------------------------
+
+@cache
+def pandoc_path() -> str:
+    """The Pandoc bundled with pypandoc-binary (the version the tests and the README state)."""
+    import pypandoc
+    return pypandoc.get_pandoc_path()
+
+
+def run_citeproc(style: Style, references: list[dict], blocks: list[dict],
+                 bibliography: bool = False) -> dict:
+    """Pandoc's citeproc on one document: the document back, citations formatted."""
+    meta = {"references": meta_value(references), "lang": {"t": "MetaString", "c": style.locale},
+            "suppress-bibliography": {"t": "MetaBool", "c": not bibliography},
+            "notes-after-punctuation": {"t": "MetaBool", "c": False}}
+    doc = {"pandoc-api-version": [1, 23, 1, 1], "meta": meta, "blocks": blocks}
+    result = subprocess.run(
+        [pandoc_path(), "--from", "json", "--to", "json", "--citeproc", "--csl", str(style.path)],
+        input=json.dumps(doc, ensure_ascii=False), capture_output=True, text=True,
+        encoding="utf-8")
+    if result.returncode:
+        what = " ".join(result.stderr.split()) or f"pandoc exited with {result.returncode}"
+        what = re.sub(r"^CiteprocParseError: ", "", what)
+        raise CiteError([Problem(Location(display_path(style.path)),
+                                 f"invalid CSL style: {what}")])
+    return json.loads(result.stdout)
 
 
 # --- the walk -----------------------------------------------------------------------------
 
-def cite_document(doc: m.Document, sources: Mapping[str, Source], style: Style,
-                  locate: Callable[[m.Cite], Location] | None = None) -> m.Document:
-    """The document with every citation and author's note as a numbered, formatted note.
+def cite_document(doc: m.Document, sources: Mapping[str, Source | dict], style: Style,
+                  locate: Callable[[m.Cite], Location] | None = None,
+                  bibliography: bool | None = None) -> m.Document:
+    """The document with every citation and author's note as a numbered, formatted note
+    (note styles) or every citation as text in place and a reference list (other styles).
 
-    ``locate`` says where a citation was written, for its problems (default: the title).
+    ``sources`` are dataset records or CSL-JSON items. ``locate`` says where a citation was
+    written, for its problems (default: the title). ``bibliography`` adds the reference list
+    to a note style's document (default: as the brief asks, ``Meta.bibliography``).
     """
+    if bibliography is None:
+        bibliography = doc.meta.bibliography
     _check_keys(doc, sources, locate)
-    walk = _Walk(style, sources)
+    plan = _Plan(style)
+    plan.blocks(doc.blocks)
+    cited = list(dict.fromkeys(key for key in plan.keys))
+    references = [_reference(sources[key]) for key in cited]
+    with_list = bibliography or not style.note
+    out = run_citeproc(style, references, plan.pandoc_blocks(), with_list)
+    walk = _Walk(style, _results(out["blocks"], plan.kinds, style.note), plan.headings)
     blocks = walk.blocks(doc.blocks, None)
     notes = tuple(sorted(walk.notes, key=lambda note: note.number))
-    return replace(doc, blocks=blocks, notes=notes, bibliography=tuple(walk.order))
+    if with_list:
+        entries = reference_list(out["blocks"])
+        blocks += (m.Heading(2, (m.Text(REFERENCES),)),) + entries if entries else ()
+    return replace(doc, blocks=blocks, notes=notes, bibliography=tuple(cited))
 
 
-def _check_keys(doc: m.Document, sources: Mapping[str, Source],
+def _reference(source: Source | dict) -> dict:
+    return csl_item(source) if isinstance(source, Source) else _dates(source)
+
+
+def _check_keys(doc: m.Document, sources: Mapping[str, Any],
                 locate: Callable[[m.Cite], Location] | None) -> None:
     """Every unknown source and locator label of every citation, reported at once.
 
@@ -601,7 +580,7 @@ def _check_keys(doc: m.Document, sources: Mapping[str, Source],
         raise CiteError(problems)
 
 
-def _item_problems(cite: m.Cite, item: m.CiteItem, sources: Mapping[str, Source]) -> list[str]:
+def _item_problems(cite: m.Cite, item: m.CiteItem, sources: Mapping[str, Any]) -> list[str]:
     written = cite.source or f"[@{item.key}]"
     if item.key not in sources:
         hint = did_you_mean(item.key, sorted(sources))
@@ -611,30 +590,143 @@ def _item_problems(cite: m.Cite, item: m.CiteItem, sources: Mapping[str, Source]
         hint = did_you_mean(item.label, list(CSL_LOCATORS))
         return [f"unknown locator label {item.label!r} in {written}"
                 + (hint or f"; expected one of {', '.join(CSL_LOCATORS)}")]
+    return _suffix_problems(item, written)
+
+
+def _suffix_problems(item: m.CiteItem, written: str) -> list[str]:
+    """A locator written so that Pandoc would print it as text: without the comma before it
+    ("[@coi-2014 para 80]"), or in braces without its label ("[@hrw-2019, {Summary}]")."""
+    from .parse import LOCATOR_TERMS
+    missing = re.match(r"\s+(\S+)\s+\S", item.suffix)
+    if item.locator is None and missing and missing[1].lower() in LOCATOR_TERMS:
+        return [f"citation {written} has no comma before its locator; expected "
+                f"'@{item.key}, {item.suffix.strip()}'"]
+    braced = re.match(r"\s*,\s*\{([^{}\s]+)\}", item.suffix)
+    if item.locator is None and braced:
+        return [f"locator {{{braced[1]}}} in {written} has no label, so Pandoc prints the "
+                f"braces; expected a label first, like '{{section {braced[1]}}}'"]
     return []
 
 
+def _inline_runs(blocks: Iterable[m.Block]) -> Iterator[tuple[m.Inline, ...]]:
+    """Every run of inlines in blocks (paragraphs, headings, list items, cells), in order."""
+    for block in blocks:
+        if isinstance(block, (m.Heading, m.Paragraph)):
+            yield block.children
+        elif isinstance(block, (m.BulletList, m.OrderedList)):
+            for item in block.items:
+                yield from _inline_runs(item)
+        elif isinstance(block, m.BlockQuote):
+            yield from _inline_runs(block.blocks)
+        elif isinstance(block, m.Table):
+            yield from (cell for row in (block.header, *block.rows) for cell in row)
+
+
+class _Plan:
+    """The first pass: each note or in-text citation, in reading order, as one Pandoc
+    paragraph (``kinds`` says which kind each is)."""
+
+    def __init__(self, style: Style):
+        self.style = style
+        self.paras: list[dict] = []
+        self.kinds: list[str] = []
+        self.keys: list[str] = []
+        self.count = 0     # notes so far, each citation outside a note counted as one
+        self.headings: list[tuple[str, str]] = []   # locators given to Pandoc as marks
+
+    def blocks(self, blocks: Iterable[m.Block]) -> None:
+        for run in _inline_runs(blocks):
+            self.inlines(run)
+
+    def inlines(self, nodes: Iterable[m.Inline]) -> None:
+        for node in nodes:
+            if isinstance(node, m.Cite):
+                self.keys += [item.key for item in node.items]
+                self.count += 1
+                cited = pandoc_cite(node, self.count, self.headings, self.style.terms)
+                self.add("note" if self.style.note else "in-text", [cited])
+            elif isinstance(node, m.InlineNote):
+                self.author_note(node)
+            elif isinstance(node, (m.Emph, m.Strong, m.Link)):
+                self.inlines(node.children)
+
+    def author_note(self, node: m.InlineNote) -> None:
+        runs = list(_inline_runs(node.blocks))
+        self.keys += [item.key for cite in m.find(runs, m.Cite) for item in cite.items]
+        self.count += 1
+        filler = [{"t": "Str", "c": "-"}]   # Pandoc keeps no empty paragraph
+        paras = [{"t": "Para", "c": pandoc_inlines(run, self.count, self.headings) or filler}
+                 for run in runs] or [{"t": "Para", "c": [{"t": "Str", "c": "-"}]}]
+        self.add("author-note", [{"t": "Note", "c": paras}])
+
+    def add(self, kind: str, inlines: list[dict]) -> None:
+        self.kinds.append(kind)
+        self.paras.append({"t": "Para", "c": inlines})
+
+    def pandoc_blocks(self) -> list[dict]:
+        return list(self.paras)
+
+
+def _results(blocks: list[dict], kinds: list[str], note_style: bool) -> Iterator[Any]:
+    """What Pandoc made of each planned paragraph: a note's blocks, an in-text citation's
+    inlines, or the formatted citations of an author's note (one list per run)."""
+    for block, kind in zip(blocks, kinds):
+        inlines = block["c"]
+        if kind == "in-text":
+            yield next(_in_text_cites(inlines, False), [])
+            continue
+        note = next(_find_note(inlines))
+        if kind == "note":
+            yield note
+        else:
+            yield [list(_in_text_cites(para["c"], note_style)) for para in note]
+
+
+def _find_note(nodes: list[dict]) -> Iterator[list[dict]]:
+    for node in nodes:
+        if node["t"] == "Note":
+            yield node["c"]
+        elif node["t"] == "Cite":
+            yield from _find_note(node["c"][1])
+
+
+def reference_list(blocks: list[dict]) -> tuple[m.Block, ...]:
+    """The reference list Pandoc appended (its ``refs`` Div), one paragraph per entry."""
+    for block in blocks:
+        if block["t"] == "Div" and block["c"][0][0] == "refs":
+            entries = (model_inlines(_entry_inlines(entry["c"][1]))
+                       for entry in block["c"][1] if entry["t"] == "Div")
+            return tuple(m.Paragraph(entry) for entry in entries if entry)   # none empty
+    return ()
+
+
+def _entry_inlines(blocks: list[dict]) -> list[dict]:
+    return [node for block in blocks if block["t"] in ("Para", "Plain") for node in block["c"]]
+
+
 _MOVED = re.compile(r"^[.,;:!?]+")
+_DOUBLED_STOP = re.compile("([?!][’”'\"»]*)\\.$")
 
 
-def _ends_paragraph(rest: tuple[m.Inline, ...]) -> bool:
-    """Nothing but space follows: no text, citation or note."""
-    return not m.plain_text(rest).strip() and not any(
-        isinstance(node, (m.Cite, m.InlineNote, m.NoteRef)) for node in rest)
+def single_full_stop(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+    """A note's closing full stop dropped after a heading locator's own "?" ("met?”"):
+    Pandoc saw the heading as a mark token (``_locator_text``), so it could not."""
+    if nodes and isinstance(nodes[-1], m.Text):
+        return nodes[:-1] + (m.Text(_DOUBLED_STOP.sub(r"\1", nodes[-1].text)),)
+    return nodes
 
 
 class _Walk:
-    """One pass over the document in reading order, numbering notes as it meets them."""
+    """The second pass over the document in reading order: each citation and author's note
+    replaced by what Pandoc made of it, notes numbered as they are met."""
 
-    def __init__(self, style: Style, sources: Mapping[str, Source]):
+    def __init__(self, style: Style, results: Iterator[Any], headings: list[tuple[str, str]]):
         self.style = style
-        self.sources = sources
-        self.history = _History(style.near_note_distance)
-        self.registry = _Registry(sources)
-        self.references: dict[str, Reference] = {}
+        self.headings = headings
+        self.results = results
         self.notes: list[m.Note] = []
-        self.order: list[str] = []
         self.count = 0
+        self.in_note: list[list[dict]] | None = None   # an author's note's citations, per run
 
     # blocks
     def blocks(self, blocks: tuple[m.Block, ...], note: int | None) -> tuple[m.Block, ...]:
@@ -642,7 +734,7 @@ class _Walk:
 
     def block(self, block: m.Block, note: int | None) -> m.Block:
         if isinstance(block, (m.Heading, m.Paragraph)):
-            return replace(block, children=self.inlines(block.children, note))
+            return replace(block, children=self.run(block.children, note))
         if isinstance(block, (m.BulletList, m.OrderedList)):
             return replace(block, items=tuple(self.blocks(item, note) for item in block.items))
         if isinstance(block, m.BlockQuote):
@@ -653,36 +745,45 @@ class _Walk:
         return block
 
     def cells(self, cells: tuple[tuple[m.Inline, ...], ...], note: int | None) -> tuple:
-        return tuple(self.inlines(cell, note) for cell in cells)
+        return tuple(self.run(cell, note) for cell in cells)
+
+    def run(self, inlines: tuple[m.Inline, ...], note: int | None) -> tuple[m.Inline, ...]:
+        """One run of inlines; inside an author's note, with that run's citations."""
+        if note is None or self.in_note is None:
+            return self.inlines(inlines, None)
+        cites = iter(self.in_note.pop(0) if self.in_note else [])
+        return self.inlines(inlines, cites)
 
     # inlines
-    def inlines(self, inlines: tuple[m.Inline, ...], note: int | None) -> tuple[m.Inline, ...]:
+    def inlines(self, inlines: tuple[m.Inline, ...],
+                cites: Iterator | None) -> tuple[m.Inline, ...]:
         out: list[m.Inline] = []
-        cut = 0   # characters of the next Text that moved before a note mark or were absorbed
+        cut = 0   # characters of the next Text that moved before a note mark
         for i, node in enumerate(inlines):
             if isinstance(node, m.Text) and cut:
                 node, cut = m.Text(node.text[cut:]), 0
             following = inlines[i + 1] if i + 1 < len(inlines) else None
-            if isinstance(node, m.Cite) and note is None:
-                cut = self.cite_note(node, out, following)
+            if isinstance(node, m.Cite) and cites is not None:
+                out.extend(model_inlines(next(cites, []), self.headings))
+            elif isinstance(node, m.Cite) and self.style.note:
+                cut = self.cite_note(out, following)
             elif isinstance(node, m.Cite):
-                cut = self.cite_inline(node, note, out, inlines[i + 1:])
+                out.extend(model_inlines(next(self.results), self.headings))
             elif isinstance(node, m.InlineNote):
                 out.append(self.author_note(node))
             elif isinstance(node, (m.Emph, m.Strong, m.Link)):
-                out.append(replace(node, children=self.inlines(node.children, note)))
+                out.append(replace(node, children=self.inlines(node.children, cites)))
             else:
                 out.append(node)
         return m.merge_text(out)
 
-    def cite_note(self, cite: m.Cite, out: list[m.Inline], following: Any) -> int:
+    def cite_note(self, out: list[m.Inline], following: Any) -> int:
         """A citation in the text as a note; as Pandoc does, the space before the note mark
         goes and punctuation just after it moves before it. Returns the characters moved."""
         number = self.new_note()
-        text = self.format(cite, number, True)
-        if self.style.capitalise_notes:
-            text = capitalise_first(text)
-        self.notes.append(m.Note(number, (m.Paragraph(text),)))
+        blocks = tuple(m.Paragraph(single_full_stop(self.note_case(
+            model_inlines(_entry_inlines([b]), self.headings)))) for b in next(self.results))
+        self.notes.append(m.Note(number, blocks))
         if out and isinstance(out[-1], m.Text):
             out[-1] = m.Text(out[-1].text.rstrip(" "))
         match = _MOVED.match(following.text) if isinstance(following, m.Text) else None
@@ -690,69 +791,29 @@ class _Walk:
         out.extend([m.Text(moved), m.NoteRef(number)] if moved else [m.NoteRef(number)])
         return len(moved)
 
-    def cite_inline(self, cite: m.Cite, note: int, out: list[m.Inline],
-                    rest: tuple[m.Inline, ...]) -> int:
-        """A citation inside an author's note, printed in place: the style's closing
-        punctuation only where the citation ends the paragraph. Returns the characters of the
-        next Text absorbed (a full stop the citation already ends with)."""
-        nodes = self.format(cite, note, _ends_paragraph(rest))
-        out.extend(nodes)
-        following = rest[0] if rest else None
-        if isinstance(following, m.Text) and following.text.startswith("."):
-            return 1 if _SENTENCE_END.search(m.plain_text(nodes)) else 0
-        return 0
+    def note_case(self, nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+        """The style's lower-case "ibid" kept so where Pandoc capitalised it: after "; " in a
+        note citing two sources (it follows a full stop there), and at the start of a note in
+        a style that says so (``Style.capitalise_notes``)."""
+        ibid = self.style.ibid
+        if not ibid.islower():
+            return nodes
+        nodes = tuple(m.Text(n.text.replace("; " + ibid.capitalize(), "; " + ibid))
+                      if isinstance(n, m.Text) else n for n in nodes)
+        if self.style.capitalise_notes or not nodes or not isinstance(nodes[0], m.Text):
+            return nodes
+        text = nodes[0].text
+        if text.startswith(ibid.capitalize()):
+            return (m.Text(ibid + text[len(ibid):]),) + nodes[1:]
+        return nodes
 
     def author_note(self, node: m.InlineNote) -> m.NoteRef:
         number = self.new_note()
+        self.in_note = next(self.results)
         self.notes.append(m.Note(number, self.blocks(node.blocks, number)))
+        self.in_note = None
         return m.NoteRef(number)
 
     def new_note(self) -> int:
         self.count += 1
         return self.count
-
-    # formatting
-    def format(self, cite: m.Cite, note: int, closed: bool) -> tuple[m.Inline, ...]:
-        """One citation formatted as inlines; ``closed``: with the layout's closing suffix."""
-        items = self.items(cite, note)
-        citation = Citation(items)
-        citation.bibliography = self.registry
-        self.registry.written([item.key for item in items])
-        text = _render(self.style, citation, closed)
-        urls = [self.sources[item.key].URL for item in cite.items if self.sources[item.key].URL]
-        return link_urls(parse_marked(single_full_stop(text)), urls)
-
-    def items(self, cite: m.Cite, note: int) -> list[_Item]:
-        cited = [_Cited(item.key, csl_locator(item), note) for item in cite.items]
-        items = []
-        for written, one, (positions, first) in zip(cite.items, cited, self.history.place(cited)):
-            if one.key not in self.order:
-                self.order.append(one.key)
-            args = affixes(written)
-            if one.locator:
-                args["locator"] = Locator(*one.locator)
-            reference = _with_note(self.reference(one.key), first)
-            number = self.order.index(one.key) + 1
-            items.append(_Item(one.key, reference, positions, number, **args))
-        return items
-
-    def reference(self, key: str) -> Reference:
-        if key not in self.references:
-            data = _unmarked(csl_item(self.sources[key]))
-            self.references[key] = CiteProcJSON([data])[key]
-        return self.references[key]
-
-
-def _render(style: Style, citation: Citation, closed: bool) -> str:
-    """citeproc-py's rendering of one citation, without the layout's suffix unless closed."""
-    style.root.formatter = _Marks
-    layout = style.root.citation.layout
-    suffix = layout.get("suffix")
-    if not closed and suffix is not None:
-        del layout.attrib["suffix"]
-    try:
-        text = style.root.citation.render(citation, [], None)
-    finally:
-        if suffix is not None:
-            layout.set("suffix", suffix)
-    return str(text or "")

@@ -82,13 +82,29 @@ def locator_markdown(evidence: Evidence) -> str:
     """A pinpoint as Pandoc writes it: ``paragraph 80``, ``{section Legal framework}``.
 
     Braces keep a locator that is not a number together with its label, as Pandoc reads it. A
-    benchmark is not a CSL locator, so it is the citation's suffix (``benchmark 12``).
+    benchmark or an interview is not a CSL locator: braced (``{benchmark 12}``), Pandoc and
+    the cite stage read it as a page, which styles print bare. The items within a locator
+    follow it (``{section Recommendations}, items 1 and 9``), in the same words in every style.
     """
-    label, value = evidence.locator
-    if label == "benchmark":
-        return f"benchmark {escape_markdown(value)}"
-    plain = re.fullmatch(r"[\w.:]+(?:\s*[-–,&]\s*[\w.:]+)*", value) and " " not in value
-    return f"{label} {value}" if plain else f"{{{label} {escape_markdown(value)}}}"
+    parts = [_locator_part(*evidence.locator)] if evidence.locator else []
+    if evidence.items:
+        parts.append(items_text(evidence.items))
+    return ", ".join(parts)
+
+
+def items_text(items: str) -> str:
+    """``item 6``, ``items 1 and 9``: plural only when there are several."""
+    several = re.search(r"\d\s*(?:,|and|&|-|–)\s*\d", items) is not None
+    return f"{'items' if several else 'item'} {escape_markdown(items)}"
+
+
+def _locator_part(label: str, value: str) -> str:
+    if label in ("benchmark", "interview"):   # not CSL locators: read by Pandoc as a page
+        return f"{{{label} {escape_markdown(value)}}}"
+    from .cite import NUMBERS   # numbers, alone or several: what Pandoc reads unbraced
+    if NUMBERS.fullmatch(value):
+        return f"{label} {escape_markdown(value)}"
+    return f"{{{label} {escape_markdown(value)}}}"   # a heading, even of one word
 
 
 # Whether the document being rendered cites primary sources (its audience's setting).
@@ -444,7 +460,7 @@ def meta(loaded: LoadedBrief, terms: Terms | None = None) -> m.Meta:
         authors=(brief.author,) if brief.author else (),
         organisations=tuple(brief.organisations), date=brief.date,
         date_text=date_text(brief.date), occasion=own("occasion"),
-        lang=brief.lang, audience=brief.audience,
+        lang=brief.lang, audience=brief.audience, bibliography=brief.bibliography,
     )
 
 

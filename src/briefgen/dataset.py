@@ -30,7 +30,9 @@ def ref(kind: str) -> Any:
 
 
 LOCATOR_KEYS = ("page", "paragraph", "section", "note", "chapter", "figure", "table", "line",
-                "benchmark")
+                "benchmark", "interview")
+# What a pinpoint may add to its locator: the numbered item(s) in it ("items 1 and 9").
+PINPOINT_PARTS = ("items",)
 
 CONFIDENCE = Literal["un-established", "official", "documented", "survey",
                      "multiple-testimonies", "single-testimony", "anecdotal"]
@@ -69,7 +71,12 @@ class Primary(Model):
 
 
 class Evidence(Model):
-    """A pinpoint citation: a source and exactly one locator."""
+    """A pinpoint citation: a source and its pinpoint, structured.
+
+    One locator (page, paragraph, section, the source's own footnote as ``note``, chapter,
+    ..., an interview code) and, within it, ``items`` ("1 and 9"); or ``items`` alone. A
+    locator's value is free text ("Legal framework", "12-14").
+    """
 
     source: ref("sources")
     page: Text | None = None
@@ -81,6 +88,8 @@ class Evidence(Model):
     table: Text | None = None
     line: Text | None = None
     benchmark: Text | None = None
+    interview: Text | None = None   # an interview's code in the source ("interview 12")
+    items: Text | None = None       # numbered item(s) within the locator: "6", "1 and 9"
     # The primary document behind what this source says here; audiences that cite primary
     # sources (UN audiences: ``primary-sources: true``) cite it instead.
     primary: Primary | None = None
@@ -88,19 +97,19 @@ class Evidence(Model):
     @model_validator(mode="after")
     def _one_locator(self) -> "Evidence":
         given = [k for k in LOCATOR_KEYS if getattr(self, k) is not None]
-        if len(given) != 1:
+        if len(given) > 1 or not (given or self.items):
             got = ", ".join(given) if given else "none"
             raise ValueError(
-                f"evidence needs exactly one locator; expected one of {', '.join(LOCATOR_KEYS)}, "
-                f"got {got}"
+                f"evidence needs one locator, with or without items; expected one of "
+                f"{', '.join(LOCATOR_KEYS)} or items, got {got}"
             )
         return self
 
     @property
-    def locator(self) -> tuple[str, str]:
-        """(label, value), e.g. ('paragraph', '80')."""
-        label = next(k for k in LOCATOR_KEYS if getattr(self, k) is not None)
-        return label, getattr(self, label)
+    def locator(self) -> tuple[str, str] | None:
+        """(label, value), e.g. ('paragraph', '80'); None for items alone."""
+        label = next((k for k in LOCATOR_KEYS if getattr(self, k) is not None), None)
+        return (label, getattr(self, label)) if label else None
 
 
 class Theme(Model):

@@ -13,13 +13,14 @@ An output's inputs are:
   whose ``@id`` appears in the brief file (its introduction and closing) or in a file of its
   audience's folder. A source edit rebuilds only the briefs that can print it;
 - ``audience``: every file in the audience's template folder; ``look``: every file of
-  briefgen's default look; ``brand``: the brand file(s) and logo the brief's look is made from; ``style``: the CSL file; ``reference-docx`` (DOCX only);
+  briefgen's default look; ``brand``: the brand file(s) and logo the brief's look is made
+  from;
 - the output's ``Target`` (``target.py``): ``format``, ``pdf-engine`` (PDF only), ``style``
   (the CSL file's hash), ``reference-docx`` (DOCX only), and ``epoch``, the seconds the
   document is dated with (``SOURCE_DATE_EPOCH``, else the brief's date);
 - ``versions``: briefgen's version and the libraries that shape the bytes (typst, weasyprint,
-  python-docx, citeproc-py), and ``code``, a hash of briefgen's own modules, so a change to
-  briefgen between version numbers rebuilds too.
+  python-docx, and pypandoc-binary, the Pandoc that formats the notes), and ``code``, a hash
+  of briefgen's own modules, so a change to briefgen between version numbers rebuilds too.
 
 The inputs are a pure function of the Target, the brief and the records its rules picked, which
 the release selects once per brief and hands to the build too.
@@ -56,7 +57,7 @@ from .writers.look import DEFAULT_LOOK
 
 MANIFEST = "manifest.json"
 PACKAGE = Path(__file__).resolve().parent
-TOOLS = ("typst", "weasyprint", "python-docx", "citeproc-py")
+TOOLS = ("typst", "weasyprint", "python-docx", "pypandoc-binary")
 VOCABULARIES = tuple(k.name for k in KINDS if k.name not in SELECTABLE and k.name != "sources")
 _CITED = re.compile(r"@([a-z0-9]+(?:-[a-z0-9]+)*)")
 

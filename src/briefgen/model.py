@@ -54,6 +54,7 @@ class CiteItem:
     locator: str | None = None
     prefix: str = ""
     suffix: str = ""
+    mode: str = "normal"          # "suppress-author" (Pandoc's -@key) or "author-only"
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ class Meta:
     occasion: str = ""
     lang: str = "en-GB"
     audience: str = ""
+    bibliography: bool = False    # the brief asks for a reference list after the notes
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ LOCATOR_TERMS = {
     "figure": "figure", "figures": "figure", "fig.": "figure", "figs.": "figure",
     "table": "table", "tables": "table", "line": "line", "lines": "line", "l.": "line",
     "ll.": "line",
+    # the dataset's own labels, which CSL lacks: a page locator to Pandoc ("{benchmark 21}")
+    "benchmark": "benchmark", "interview": "interview",
 }
 
 KEY = r"[A-Za-z0-9_][\w:.#$%&+?<>~/-]*?"

@@ -178,7 +178,7 @@ def _start_worker(data: Path, paths: list[Path], templates: Path, engines: set[s
 def _warm(engines: set[str]) -> None:
     """Import the writers' libraries once per worker, before its first brief."""
     try:
-        from . import build  # noqa: F401  (the stages: Jinja2, markdown-it, citeproc-py)
+        from . import build  # noqa: F401  (the stages: Jinja2, markdown-it, the cite stage)
         if "docx" in engines:
             from .writers import docx  # noqa: F401
         if "typst" in engines:

@@ -41,7 +41,7 @@ VERSION = 1
 IGNORED = frozenset({".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".hypothesis",
                      ".mypy_cache", ".ruff_cache", "node_modules", ".tox", ".nox", CACHE})
 PACKAGE = Path(__file__).resolve().parent
-TOOLS = ("typst", "weasyprint", "python-docx", "pypandoc-binary", "citeproc-py")
+TOOLS = ("typst", "weasyprint", "python-docx", "pypandoc-binary")
 
 
 def _sha256(path: Path) -> str:

@@ -10,18 +10,24 @@ also reads as Markdown.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING
 
 import yaml
 
-from briefgen import model
+from briefgen import cite as citing
+from briefgen import model as m
+from briefgen.parse import CITATION, parse_citation
 from briefgen.writers import Written
 
 if TYPE_CHECKING:
     from briefgen.target import Target
     from briefgen.writers.look import Look
+
+# CSL locator labels as Pandoc 3.9 reads them in every English locale (its short forms differ
+# between en-GB and en-US: "sec." is read in one only); a label Pandoc has no term for is
+# written in braces with the value, which Pandoc reads as a page locator, as the cite stage does.
+PANDOC_TERMS = {"sub-verbo": "sub verbo", "table": None}
 
 
 # --- the one escaping function for Markdown -----------------------------------------------
@@ -53,7 +59,7 @@ def _escape_block_start(found: re.Match) -> str:
 
 # --- the files ------------------------------------------------------------------------------
 
-def front_matter(meta: model.Meta, stem: str) -> str:
+def front_matter(meta: m.Meta, stem: str) -> str:
     fields = {
         "title": escape_markdown(meta.title),
         "subtitle": escape_markdown(meta.subtitle) if meta.subtitle else None,
@@ -69,18 +75,43 @@ def front_matter(meta: model.Meta, stem: str) -> str:
     return f"---\n{dumped}---\n\n"
 
 
-def csl_json(items: list[dict]) -> str:
-    """A CSL-JSON bibliography file, the same bytes for the same items in the same order."""
-    return json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-def write(doc: model.Document, target: Target, look: Look) -> Written:
+def write(doc: m.Document, target: Target, look: Look) -> Written:
     """The writer contract (``writers.Written``): the three files; the same inputs give the
     same bytes. ``doc.markdown`` is the Markdown the model was parsed from, and
     ``doc.references`` the CSL-JSON items of the sources its notes cite."""
     md_name, json_name, csl_name = target.files
     stem = md_name.removesuffix(".md")
-    text = front_matter(doc.meta, stem) + doc.markdown.rstrip("\n") + "\n"
+    text = front_matter(doc.meta, stem) + export_citations(doc.markdown).rstrip("\n") + "\n"
     return Written({md_name: text.encode("utf-8"),
-                    json_name: csl_json(list(doc.references)).encode("utf-8"),
+                    json_name: citing.csl_json_text(list(doc.references)).encode("utf-8"),
                     csl_name: target.style.read_bytes()})
+
+
+def export_citations(markdown: str) -> str:
+    """Every citation rewritten as Pandoc reads it, so ``pandoc --citeproc`` gives the notes the
+    cite stage gave: each locator after a comma, with its label, in braces unless it is
+    numbers (a one-word heading unbraced would be read as a suffix)."""
+    def rewrite(found: re.Match) -> str:
+        cite = parse_citation(found["body"], found[0])
+        return found[0] if cite is None else "[" + "; ".join(map(_item, cite.items)) + "]"
+    return CITATION.sub(rewrite, markdown)
+
+
+def _item(item: m.CiteItem) -> str:
+    prefix = escape_markdown(item.prefix) + " " if item.prefix.strip() else ""
+    text = f"{prefix}{'-' if item.mode == 'suppress-author' else ''}@{item.key}"
+    if item.locator is not None:
+        text += ", " + _locator(item)
+    suffix = escape_markdown(item.suffix) if item.suffix.strip() else ""
+    return text + (suffix if suffix[:1] in ("", " ", ",", ";", ":", ".") else " " + suffix)
+
+
+def _locator(item: m.CiteItem) -> str:
+    label = PANDOC_TERMS.get(item.label or "page", item.label or "page")
+    value = escape_markdown(item.locator or "")
+    if label is not None and item.label in citing.CSL_LOCATORS \
+            and citing.NUMBERS.fullmatch(item.locator or ""):
+        return f"{label} {value}"
+    if label is None or item.label not in citing.CSL_LOCATORS:
+        return "{" + f"{item.label} {value}" + "}"
+    return "{" + f"{label} {value}" + "}"

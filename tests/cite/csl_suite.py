@@ -1,0 +1,335 @@
+"""The CSL processor test suite, run through the cite stage (``make csl-suite``).
+
+Each fixture of ``processor-tests/humans`` (read where it is, never copied: the folder is
+``$BRIEFGEN_CSL_SUITE`` or ``../shared/csl-test-suite`` beside the repository) is turned into
+what the cite stage takes (a document of citations as model nodes, CSL-JSON sources, a style
+file), cited with ``cite_document``, and the notes, in-text citations or reference list it
+gives are printed as the suite's HTML and compared with the fixture's RESULT.
+
+A fixture the stage's interface cannot express is counted apart, with the reason: a registry
+updated between runs (BIBENTRIES), a filtered bibliography (BIBSECTION), positions forced by
+the fixture rather than computed, markup in the data (briefgen's data is plain text: "<i>" in
+a title prints as those characters), or formatting the document model has no node for (small
+capitals, superscript, display blocks: the model has emphasis and strong emphasis only).
+
+Run as a script it prints the table by category and writes tests/csl-suite.md.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sys
+import tempfile
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefgen import model as m
+from briefgen.cite import CiteError, cite_document, load_style
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SUITE = ROOT.parent / "shared" / "csl-test-suite"
+REPORT = ROOT / "tests" / "csl-suite.md"
+
+SECTION = re.compile(r">>=+ *([A-Z-]+) *=+>>\n(.*?)\n<<=+ *\1 *=+<<", re.S)
+OLD_LABELS = {"sub verbo": "sub-verbo"}   # CSL 1.0's spelling of the label
+ITEM_KEYS = {"id", "locator", "label", "prefix", "suffix", "suppress-author", "author-only"}
+# The markup of a RESULT that the document model can hold: emphasis, strong, and the
+# reference list's wrapper.
+HELD = re.compile(r'</?i>|</?b>|<div class="csl-bib-body">|<div class="csl-entry">|</div>')
+DATA_MARKUP = re.compile(r"<(/?)(i|b|sc|sup|sub|span)\b[^>]*>")
+
+
+def suite_dir() -> Path:
+    return Path(os.environ.get("BRIEFGEN_CSL_SUITE") or DEFAULT_SUITE) / "processor-tests" / "humans"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    status: str        # "passed", "failed" or "not expressible"
+    reason: str = ""   # why not expressible, or what differed
+    expected: str = ""
+    got: str = ""
+
+    @property
+    def category(self) -> str:
+        return self.name.split("_", 1)[0]
+
+
+class NotExpressible(Exception):
+    pass
+
+
+def sections(path: Path) -> dict[str, str]:
+    return {name: body for name, body in SECTION.findall(path.read_text(encoding="utf-8"))}
+
+
+def run_fixture(path: Path, workdir: Path) -> Outcome:
+    name = path.stem
+    fixture: dict[str, str] = {}
+    try:
+        fixture = sections(path)
+        case = _case(fixture)
+        style_file = workdir / f"{name}.csl"
+        style_file.write_text(fixture["CSL"], encoding="utf-8")
+        style = load_style(str(style_file), workdir, default_locale="en-US")
+        got = case.run(style)
+    except NotExpressible as why:
+        return Outcome(name, "not expressible", str(why))
+    except CiteError as err:
+        return Outcome(name, "failed", f"CiteError: {err}", fixture.get("RESULT", ""), "")
+    except Exception as err:   # a fixture the runner misreads is a failure, shown with its cause
+        return Outcome(name, "failed", f"{type(err).__name__}: {err}", fixture.get("RESULT", ""))
+    expected = fixture["RESULT"]
+    if style.note and case.mode == "citation":
+        expected = note_case(expected)
+    if normalise(got) == normalise(expected):
+        return Outcome(name, "passed")
+    return Outcome(name, "failed", "output differs", expected, got)
+
+
+def note_case(result: str) -> str:
+    """The fixture's citations as the cite stage prints them in a note style: each is a
+    footnote, and a footnote starts with a capital (as Pandoc prints notes; citeproc-js's
+    suite prints the bare cluster). The one change made to a RESULT, listed here."""
+    def capital(line: str) -> str:
+        found = re.match(r"^((?:\.\.|>>)\[\d+\] )?((?:<[^>]+>|[^\w<])*)(\w)", line)
+        if not found:
+            return line
+        return line[:found.end(3) - 1] + found[3].upper() + line[found.end(3):]
+    return "\n".join(capital(line) for line in result.split("\n"))
+
+
+def normalise(text: str) -> str:
+    text = html.unescape(text.replace("&#38;", "&"))
+    lines = [re.sub(r"^(\.\.|>>)\[\d+\] ", "", line.strip()) for line in text.strip().splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+# --- a fixture as cite-stage input ----------------------------------------------------------
+
+@dataclass
+class Case:
+    mode: str
+    items: dict[str, dict]
+    citations: list[tuple[int, list[dict]]]   # (note index, items), in document order
+
+    def run(self, style: Any) -> str:
+        doc, fillers = self.document(style.note)
+        sources = self.items
+        out = cite_document(doc, sources, style, bibliography=self.mode == "bibliography")
+        if self.mode == "bibliography":
+            entries = out.blocks[len(doc.blocks) + 1:]   # after the heading
+            body = "".join(f'  <div class="csl-entry">{to_html(e.children)}</div>\n'
+                           for e in entries)
+            return f'<div class="csl-bib-body">\n{body}</div>'
+        if style.note:
+            return "\n".join(to_html(n.blocks[0].children) if n.blocks else ""
+                             for n in out.notes if n.number not in fillers)
+        return "\n".join(to_html(b.children) for b in out.blocks[:len(doc.blocks)]
+                         if not _is_filler(b))
+
+    def document(self, note_style: bool) -> tuple[m.Document, set[int]]:
+        """One paragraph per citation; author's notes fill the gaps between note numbers."""
+        blocks, fillers, number = [], set(), 0
+        for index, items in self.citations:
+            while note_style and index > number + 1:
+                number += 1
+                fillers.add(number)
+                blocks.append(m.Paragraph((m.InlineNote((m.Paragraph((m.Text("-"),)),)),)))
+            number += 1
+            blocks.append(m.Paragraph((m.Cite(tuple(_cite_item(i) for i in items)),)))
+        return m.Document(m.Meta("CSL fixture"), tuple(blocks)), fillers
+
+
+def _is_filler(block: m.Block) -> bool:
+    return isinstance(block, m.Paragraph) and any(isinstance(n, m.NoteRef) for n in block.children)
+
+
+def _cite_item(item: dict) -> m.CiteItem:
+    mode = ("suppress-author" if item.get("suppress-author") else
+            "author-only" if item.get("author-only") else "normal")
+    locator = item.get("locator")
+    label = item.get("label") if locator not in (None, "") else None
+    label = OLD_LABELS.get(label, label)
+    return m.CiteItem(str(item["id"]), label or ("page" if locator not in (None, "") else None),
+                      None if locator in (None, "") else str(locator),
+                      item.get("prefix", ""), item.get("suffix", ""), mode)
+
+
+def _case(fixture: dict[str, str]) -> Case:
+    for section in ("BIBENTRIES", "BIBSECTION", "ABBREVIATIONS"):
+        if section in fixture:
+            raise NotExpressible(f"{section}: {_SECTION_WHY[section]}")
+    mode = fixture.get("MODE", "").strip()
+    if mode not in ("citation", "bibliography"):
+        raise NotExpressible(f"mode {mode or 'missing'!r}")
+    if "CSL" not in fixture or "<style" not in fixture["CSL"]:
+        raise NotExpressible("the style is not given inline")
+    result = fixture["RESULT"]
+    held = HELD.sub("", result)
+    tag = re.search(r"</?[a-z][^>]*>", held)
+    if tag:
+        raise NotExpressible(f"formatting the document model has no node for ({tag.group()})")
+    items = {}
+    for raw in json.loads(fixture["INPUT"]):
+        if "id" not in raw:
+            raise NotExpressible("an item without an id cannot be cited")
+        markup = _markup(raw)
+        if markup:
+            raise NotExpressible(f"markup in the data ({markup}); briefgen's data is plain text")
+        items[str(raw["id"])] = dict(raw, id=str(raw["id"]))
+    return Case(mode, items, _citations(fixture, list(items)))
+
+
+_SECTION_WHY = {
+    "BIBENTRIES": "a registry updated between runs; the cite stage cites a document once",
+    "BIBSECTION": "a filtered bibliography",
+    "ABBREVIATIONS": "an abbreviation list",
+}
+
+
+def _markup(value: Any) -> str:
+    if isinstance(value, str):
+        found = DATA_MARKUP.search(value)
+        return found.group() if found else ""
+    if isinstance(value, list):
+        return next((f for f in map(_markup, value) if f), "")
+    if isinstance(value, dict):
+        return next((f for f in map(_markup, value.values()) if f), "")
+    return ""
+
+
+def _citations(fixture: dict[str, str], ids: list[str]) -> list[tuple[int, list[dict]]]:
+    if "CITATIONS" in fixture:
+        return _from_citations(json.loads(fixture["CITATIONS"]))
+    if "CITATION-ITEMS" in fixture:
+        citations = json.loads(fixture["CITATION-ITEMS"])
+    else:
+        citations = [[{"id": i} for i in ids]]
+    for items in citations:
+        _check_items(items)
+    return [(n, items) for n, items in enumerate(citations, 1)]
+
+
+def _check_items(items: list[dict]) -> None:
+    for item in items:
+        extra = set(item) - ITEM_KEYS
+        if extra:
+            raise NotExpressible(f"citation item keys {sorted(extra)} (positions are computed)")
+        for key in ("prefix", "suffix"):
+            markup = _markup(item.get(key, ""))
+            if markup:
+                raise NotExpressible(f"markup in a {key} ({markup})")
+
+
+def _from_citations(steps: list) -> list[tuple[int, list[dict]]]:
+    """The document after the last step: the citations before, the new one, those after."""
+    known: dict[str, dict] = {}
+    order: list[str] = []
+    for citation, before, after in steps:
+        known[citation["citationID"]] = citation
+        order = [c for c, _ in before] + [citation["citationID"]] + [c for c, _ in after]
+        for cid, index in before + after:
+            known[cid] = dict(known[cid], properties={"noteIndex": index})
+    out, last = [], 0
+    for cid in order:
+        citation = known[cid]
+        index = citation.get("properties", {}).get("noteIndex", 0)
+        if index <= last:
+            raise NotExpressible("a citation outside a note, or two in one note")
+        _check_items(citation["citationItems"])
+        out.append((index, citation["citationItems"]))
+        last = index
+    return out
+
+
+# --- output as the suite's HTML -----------------------------------------------------------
+
+def escape(text: str) -> str:
+    return text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
+
+
+def to_html(nodes: Any) -> str:
+    out = []
+    for node in nodes:
+        if isinstance(node, m.Text):
+            out.append(escape(node.text))
+        elif isinstance(node, m.Emph):
+            out.append(f"<i>{to_html(node.children)}</i>")
+        elif isinstance(node, m.Strong):
+            out.append(f"<b>{to_html(node.children)}</b>")
+        elif isinstance(node, m.Link):
+            out.append(to_html(node.children))
+        elif isinstance(node, m.Code):
+            out.append(escape(node.text))
+        elif isinstance(node, m.LineBreak):
+            out.append("\n")
+    return "".join(out)
+
+
+# --- the whole suite ----------------------------------------------------------------------
+
+def run_suite(folder: Path | None = None) -> list[Outcome]:
+    folder = folder or suite_dir()
+    paths = sorted(folder.glob("*.txt"))
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda p: run_fixture(p, Path(tmp)), paths))
+
+
+def table(outcomes: list[Outcome]) -> list[tuple[str, int, int, int]]:
+    counts: dict[str, Counter] = {}
+    for outcome in outcomes:
+        counts.setdefault(outcome.category, Counter())[outcome.status] += 1
+    rows = [(cat, c["passed"], c["failed"], c["not expressible"]) for cat, c in sorted(counts.items())]
+    total = Counter()
+    for c in counts.values():
+        total.update(c)
+    return rows + [("all", total["passed"], total["failed"], total["not expressible"])]
+
+
+def markdown(outcomes: list[Outcome], engine: str) -> str:
+    lines = ["# The CSL processor test suite through the cite stage", "",
+             f"Engine: {engine}. Made by `make csl-suite` (tests/cite/csl_suite.py); "
+             "the fixtures are read from the shared copy of the suite, never copied here.", "",
+             "| category | passed | failed | not expressible | passed of expressible |",
+             "|---|---:|---:|---:|---:|"]
+    for cat, passed, failed, skipped in table(outcomes):
+        share = f"{100 * passed / (passed + failed):.1f}%" if passed + failed else "-"
+        name = f"**{cat}**" if cat == "all" else cat
+        lines.append(f"| {name} | {passed} | {failed} | {skipped} | {share} |")
+    reasons = Counter(re.sub(r"\(.*", "", o.reason).strip() for o in outcomes
+                      if o.status == "not expressible")
+    lines += ["", "## Not expressible, by reason", ""]
+    lines += [f"- {reason}: {n}" for reason, n in reasons.most_common()]
+    lines += ["", "## Failed", ""]
+    lines += [f"- {o.name}" for o in outcomes if o.status == "failed"]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    folder = suite_dir()
+    if not folder.is_dir():
+        print(f"no CSL test suite at {folder}; set BRIEFGEN_CSL_SUITE", file=sys.stderr)
+        return 1
+    from briefgen.cite import pandoc_path
+    import subprocess
+    version = subprocess.run([pandoc_path(), "--version"], capture_output=True,
+                             text=True).stdout.split("\n")[0]
+    outcomes = run_suite(folder)
+    print(f"{'category':<14}{'passed':>8}{'failed':>8}{'not expr.':>11}")
+    for cat, passed, failed, skipped in table(outcomes):
+        print(f"{cat:<14}{passed:>8}{failed:>8}{skipped:>11}")
+    REPORT.write_text(markdown(outcomes, f"Pandoc's citeproc ({version})"), encoding="utf-8")
+    print(f"wrote {REPORT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
