@@ -92,8 +92,10 @@ def libreoffice_pdf(docx: Path, out_dir: Path) -> Path:
 
 def squash(text: str) -> str:
     """Text compared apart from spacing and line breaks, which differ between layouts (table
-    cells, list items, wrapped lines); NFC so composed and decomposed letters agree."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
+    cells, list items, wrapped lines); NFC so composed and decomposed letters agree; without
+    the word joiner (U+2060) that keeps a code such as A/HRC/25/63 on one line, which one PDF
+    text layer keeps and another drops."""
+    return re.sub(r"[\s\u2060]+", "", unicodedata.normalize("NFC", text))
 
 
 def pdf_info_pages(pdf: Path) -> int:
@@ -235,6 +237,10 @@ def pdf_text(pdf: Path, margin: float = 64.0) -> tuple[str, list[tuple[int, str]
     return body, [(n, " ".join(t.split())) for n, t in notes]
 
 
+# The brand's contact block opens with these words (writers.html.CONTACT_LABEL, lib.typ).
+CONTACT_LABEL = "For more information, contact"
+
+
 def _first_note_row(rows: list[list[Word]], foot: int, notes: list[tuple[int, str]]) -> int:
     """Where the note area starts among the small rows from ``foot`` on: at the first row that
     starts with the next note's number, or, on a page whose notes all continue one from the
@@ -244,6 +250,8 @@ def _first_note_row(rows: list[list[Word]], foot: int, notes: list[tuple[int, st
     for index in range(foot, len(rows)):
         if rows[index][0].text == expected:
             return index
+    if foot < len(rows) and " ".join(w.text for w in rows[foot]).startswith(CONTACT_LABEL):
+        return len(rows)        # a last page holding the contact block alone: no notes on it
     return foot
 
 

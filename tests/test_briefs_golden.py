@@ -1,7 +1,11 @@
-"""Every bundled brief against its golden files: the document model, the DOCX body and notes
+"""Real-sized briefs against their golden files: the document model, the DOCX body and notes
 XML, the data the Typst page is given, and the web page.
 
-A change to a template, the dataset, a profile or a writer shows here as a reviewable diff.
+The briefs are a frozen copy of the bundled ones (``tests/roots/bundled``: the five briefs,
+the records they print, their audiences' templates and the brand, as of this release; its
+README says how it was made), so the goldens pin what briefgen does, and an organisation that
+edits a finding, a brief or a template of its own never fails them. A change to briefgen's
+compose, cite or writers shows here as a reviewable diff.
 Regenerate after a deliberate change, then read the diff before committing:
 
     BRIEFGEN_REGEN_GOLDEN=1 .venv/bin/pytest tests/test_briefs_golden.py   (or: make golden)
@@ -25,17 +29,18 @@ from briefgen.writers.docx import docx_bytes
 from briefgen.writers.html import render_page
 from briefgen.writers.look import Look
 
-from conftest import PROJECT
+from conftest import ROOTS
 from regen import page_without_css, regenerate
 
 GOLDEN = Path(__file__).parent / "golden" / "briefs"
-BRIEFS = sorted((PROJECT / "briefs").glob("*.yaml"))
+FROZEN = ROOTS / "bundled"
+BRIEFS = sorted((FROZEN / "briefs").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
 def works() -> dict:
-    dataset = load_dataset(PROJECT / "data")
-    return {p.stem: stages_of(load_brief(p, dataset, PROJECT / "templates"), dataset)
+    dataset = load_dataset(FROZEN / "data")
+    return {p.stem: stages_of(load_brief(p, dataset, FROZEN / "templates"), dataset)
             for p in BRIEFS}
 
 
@@ -78,5 +83,5 @@ def test_brief_matches_its_golden_file(works, tmp_path, name, rendering):
 
 
 def test_every_golden_folder_is_a_bundled_brief():
-    """A brief removed or renamed leaves no stale golden files behind."""
+    """A frozen brief removed or renamed leaves no stale golden files behind."""
     assert sorted(p.name for p in GOLDEN.iterdir()) == sorted(p.stem for p in BRIEFS)

@@ -13,7 +13,7 @@ import pytest
 from briefgen import model as m
 from briefgen.brief import load_brief
 from briefgen.cite import REFERENCES, cite_document, load_style
-from briefgen.dataset import load_dataset
+from briefgen.validate import load_dataset
 
 from conftest import PROJECT
 from test_cite import SOURCES, T, cite, document, item, para
@@ -120,6 +120,6 @@ def test_an_author_date_brief_builds_in_every_format(tmp_path):
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "out" / "brief.html").read_text(encoding="utf-8")
     assert "(Christian Solidarity Worldwide, 2018" in html and ">References<" in html
-    pdf = subprocess.run(["pdftotext", str(tmp_path / "out" / "brief.pdf"), "-"],
-                         capture_output=True, text=True).stdout
+    pdf = " ".join(subprocess.run(["pdftotext", str(tmp_path / "out" / "brief.pdf"), "-"],
+                                  capture_output=True, text=True).stdout.split())  # lines joined
     assert "References" in pdf and "(Christian Solidarity Worldwide, 2018" in pdf

@@ -124,7 +124,7 @@ def test_a_pdf_text_is_read_with_its_pages(project, capsys):
     path.write_text(path.read_text().replace("- id: brief-2024\n",
                                              "- id: brief-2024\n  text: brief.pdf\n"))
     rec = project / "data" / "recommendations" / "recommendations.yaml"
-    rec.write_text(rec.read_text().replace('section: "Recommendations, item 3"', "page: 3"))
+    rec.write_text(rec.read_text().replace('section: "Recommendations", items: "3"', "page: 3"))
     code, err, out = run(capsys)
     assert code == 1
     assert "checked figures 2, page pinpoints 1, recommendations 1;" in out

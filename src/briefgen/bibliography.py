@@ -207,7 +207,6 @@ def _dataset_yaml(records: list[dict], path: Path) -> str:
 
 def export_sources(dataset: Any) -> str:
     """Every source of the dataset as CSL-JSON, in the dataset's order."""
-    from .cite import csl_item
-    from .writers.markdown import csl_json
+    from .cite import csl_json
 
-    return csl_json([csl_item(source) for source in dataset.records("sources")])
+    return csl_json(dataset.records("sources"))
