@@ -51,7 +51,7 @@ from .brief import SELECTABLE, LoadedBrief
 from .dataset import KINDS, Dataset
 from .errors import Location, Problem
 from .select import Selected
-from .stamp import installed_versions, normalised
+from .stamp import file_sha256, installed_versions, normalised
 from .target import Target
 from .writers.look import DEFAULT_LOOK
 
@@ -68,14 +68,6 @@ Key = tuple[str, str]              # (brief name, format)
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _canonical(value: Any) -> bytes:

@@ -44,7 +44,7 @@ PACKAGE = Path(__file__).resolve().parent
 TOOLS = ("typst", "weasyprint", "python-docx", "pypandoc-binary")
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -66,7 +66,7 @@ def tree_digest(root: Path, leave_out: tuple[Path, ...] = ()) -> dict[str, str]:
         for name in sorted(files):
             path = here / name
             try:
-                found[path.relative_to(root).as_posix()] = _sha256(path)
+                found[path.relative_to(root).as_posix()] = file_sha256(path)
             except OSError:
                 found[path.relative_to(root).as_posix()] = ""
     return found
@@ -89,7 +89,7 @@ def _git_refs(root: Path) -> dict[str, str]:
     for folder in folders:
         for name in ("HEAD", "packed-refs"):
             if (folder / name).is_file():
-                found[f"{folder}/{name}"] = _sha256(folder / name)
+                found[f"{folder}/{name}"] = file_sha256(folder / name)
         if (folder / "refs").is_dir():
             found.update({f"{folder}/{k}": v for k, v in tree_digest(folder / "refs").items()})
     return found
@@ -131,7 +131,8 @@ def key(root: Path, out_dir: Path, command: dict[str, Any], outside: list[str]) 
         "version": VERSION,
         "command": command,
         "project": tree_digest(root, (out_dir,)),
-        "outside": {p: (_sha256(Path(p)) if Path(p).is_file() else "") for p in sorted(outside)},
+        "outside": {p: (file_sha256(Path(p)) if Path(p).is_file() else "")
+                    for p in sorted(outside)},
         "briefgen": tree_digest(PACKAGE),
         "tools": {name: versions.get(normalised(name), "") for name in TOOLS},
         "python": sys.version,
@@ -181,7 +182,7 @@ def outputs_intact(out_dir: Path, outputs: list[list[str]]) -> bool:
         for brief, fmt in outputs:
             for file in records[(brief, fmt)]["files"]:
                 path = out_dir / file["name"]
-                if path.stat().st_size != file["size"] or _sha256(path) != file["sha256"]:
+                if path.stat().st_size != file["size"] or file_sha256(path) != file["sha256"]:
                     return False
     except (OSError, ValueError, KeyError, TypeError):
         return False

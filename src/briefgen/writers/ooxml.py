@@ -270,78 +270,15 @@ def _style(kind: str, style_id: str, name: str, body: str, based_on: str | None)
             f'<w:name w:val="{name}"/>{base}{body}</w:style>')
 
 
-def _heading(level: int, size: int) -> tuple[str, str, str, str]:
-    body = (f'<w:next w:val="{{normal}}"/><w:uiPriority w:val="9"/><w:qFormat/>'
-            f'<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="{360 - 60 * level}" '
-            f'w:after="120"/><w:outlineLvl w:val="{level - 1}"/></w:pPr>'
-            f'<w:rPr><w:b/><w:bCs/><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>')
-    return "paragraph", f"Heading{level}", f"heading {level}", body
-
-
-# (type, styleId, name as stored in styles.xml, XML inside w:style after w:basedOn).
-# "{normal}" is replaced by the document's default paragraph style id.
-STYLE_DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
-    "footnote text": (
-        "paragraph", "FootnoteText", "footnote text",
-        '<w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
-        '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
-        '<w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>'),
-    "footnote reference": (
-        "character", "FootnoteReference", "footnote reference",
-        '<w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
-        '<w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'),
-    "Hyperlink": (
-        "character", "Hyperlink", "Hyperlink",
-        '<w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
-        '<w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr>'),
-    "HTML Code": (
-        "character", "HTMLCode", "HTML Code",
-        '<w:uiPriority w:val="99"/><w:unhideWhenUsed/><w:rPr><w:rFonts w:ascii="Courier New" '
-        'w:hAnsi="Courier New" w:cs="Courier New"/><w:sz w:val="20"/></w:rPr>'),
-    "Title": (
-        "paragraph", "Title", "Title",
-        '<w:next w:val="{normal}"/><w:uiPriority w:val="10"/><w:qFormat/>'
-        '<w:pPr><w:spacing w:after="120"/></w:pPr>'
-        '<w:rPr><w:b/><w:sz w:val="48"/><w:szCs w:val="48"/></w:rPr>'),
-    "Subtitle": (
-        "paragraph", "Subtitle", "Subtitle",
-        '<w:next w:val="{normal}"/><w:uiPriority w:val="11"/><w:qFormat/>'
-        '<w:rPr><w:sz w:val="28"/><w:szCs w:val="28"/></w:rPr>'),
-    "Heading 1": _heading(1, 32),
-    "Heading 2": _heading(2, 28),
-    "Heading 3": _heading(3, 24),
-    "Quote": (
-        "paragraph", "Quote", "Quote",
-        '<w:next w:val="{normal}"/><w:uiPriority w:val="29"/><w:qFormat/>'
-        '<w:pPr><w:ind w:left="720" w:right="720"/></w:pPr><w:rPr><w:i/><w:iCs/></w:rPr>'),
-    "List Bullet": (
-        "paragraph", "ListBullet", "List Bullet",
-        '<w:uiPriority w:val="99"/><w:unhideWhenUsed/><w:pPr><w:contextualSpacing/></w:pPr>'),
-    "List Number": (
-        "paragraph", "ListNumber", "List Number",
-        '<w:uiPriority w:val="99"/><w:unhideWhenUsed/><w:pPr><w:contextualSpacing/></w:pPr>'),
-    "Briefing Table": (
-        "table", "BriefingTable", "Briefing Table",
-        '<w:uiPriority w:val="59"/>'
-        '<w:pPr><w:spacing w:before="40" w:after="40" w:line="240" w:lineRule="auto"/></w:pPr>'
-        '<w:tblPr><w:tblBorders><w:top w:val="single" w:sz="8" w:space="0" w:color="auto"/>'
-        '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="auto"/>'
-        '<w:insideH w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>'
-        '<w:tblCellMar><w:left w:w="108" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
-        '</w:tblCellMar></w:tblPr>'
-        '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr><w:tcPr><w:shd '
-        'w:val="clear" w:color="auto" w:fill="E7E6E6"/></w:tcPr></w:tblStylePr>'),
-}
-
-
-def add_style(styles, name: str, normal_id: str, style_id: str | None = None,
-              definitions: dict | None = None):
-    """Add the style ``name`` from ``definitions`` (else STYLE_DEFINITIONS) to a ``w:styles``
-    root.
+def add_style(styles, name: str, normal_id: str, style_id: str | None,
+              definitions: dict[str, tuple[str, str, str, str]]):
+    """Add the style ``name`` from ``definitions`` (``docx_styles.definitions``: type,
+    styleId, stored name, XML inside w:style after w:basedOn, "{normal}" standing for the
+    document's default paragraph style id) to a ``w:styles`` root.
 
     ``style_id`` replaces the usual id when another style of another type already has it.
     """
-    kind, usual_id, stored_name, body = (definitions or STYLE_DEFINITIONS)[name]
+    kind, usual_id, stored_name, body = definitions[name]
     own_id = style_id or usual_id
     based_on = normal_id if kind == "paragraph" and own_id != normal_id else None
     xml = _style(kind, own_id, stored_name, body.replace("{normal}", normal_id), based_on)
