@@ -15,11 +15,12 @@ from briefgen.brief import load_brief
 from briefgen.cite import REFERENCES, cite_document, load_style
 from briefgen.validate import load_dataset
 
-from conftest import PROJECT
+from conftest import PROJECT, ROOTS
 from test_cite import SOURCES, T, cite, document, item, para
 
 SYSTEM = Path("/usr/share/citation-style-language/styles")
-START = PROJECT / "briefs" / "uk-westminster-hall-forb.yaml"
+FROZEN = ROOTS / "bundled"     # the bundled briefs as frozen for the tests
+START = FROZEN / "briefs" / "uk-westminster-hall-forb.yaml"
 
 
 def system_style(name: str) -> str:
@@ -93,9 +94,9 @@ def brief_with(tmp_path: Path, extra: str) -> Path:
 
 def test_a_brief_names_a_style_by_its_csl_name(tmp_path):
     system_style("chicago-note-bibliography")
-    dataset = load_dataset(PROJECT / "data")
+    dataset = load_dataset(FROZEN / "data")
     loaded = load_brief(brief_with(tmp_path, "style: chicago-note-bibliography\n"), dataset,
-                        PROJECT / "templates")
+                        FROZEN / "templates")
     assert loaded.style == str(SYSTEM / "chicago-note-bibliography.csl")
 
 
@@ -106,8 +107,8 @@ def test_the_project_styles_folder_comes_before_the_system(tmp_path):
     own.write_bytes((PROJECT / "src/briefgen/styles/un.csl").read_bytes())
     briefs = tmp_path / "briefs"
     briefs.mkdir()
-    dataset = load_dataset(PROJECT / "data")
-    loaded = load_brief(brief_with(briefs, "style: apa\n"), dataset, PROJECT / "templates")
+    dataset = load_dataset(FROZEN / "data")
+    loaded = load_brief(brief_with(briefs, "style: apa\n"), dataset, FROZEN / "templates")
     assert loaded.style == str(own)
 
 
@@ -116,7 +117,7 @@ def test_an_author_date_brief_builds_in_every_format(tmp_path):
     brief = brief_with(tmp_path, "style: apa\nformats: [docx, pdf, html, md]\n")
     result = subprocess.run([sys.executable, "-m", "briefgen.cli", "build", str(brief), "--out",
                              str(tmp_path / "out"), "--allow-overlength"],
-                            capture_output=True, text=True, cwd=PROJECT)
+                            capture_output=True, text=True, cwd=FROZEN)
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "out" / "brief.html").read_text(encoding="utf-8")
     assert "(Christian Solidarity Worldwide, 2018" in html and ">References<" in html

@@ -25,7 +25,8 @@ from briefgen.writers.docx import docx_bytes
 from briefgen.writers.look import Look
 from clients import need
 
-PROJECT = Path(__file__).resolve().parents[2]
+# The bundled briefs as frozen for the tests (tests/roots/bundled).
+PROJECT = Path(__file__).resolve().parents[1] / "roots" / "bundled"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W, "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
 STYLES = ("Title", "Subtitle", "Masthead", "Occasion", "Organisation", "Date", "Heading 1",
