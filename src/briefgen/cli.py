@@ -317,15 +317,9 @@ def _build_command(args: argparse.Namespace, paths: list[Path], out_dir: Path) -
 
 def _outside(briefs: list, root: Path) -> list[str]:
     """Files the briefs name outside the project root: their stamp must cover them too."""
-    from .target import targets
-
-    found = set()
-    for loaded in briefs:
-        for target in targets(loaded):
-            for path in (target.style, target.reference_docx):
-                if path is not None and not path.resolve().is_relative_to(root):
-                    found.add(str(path.resolve()))
-    return sorted(found)
+    named = (path for loaded in briefs for path in (loaded.style_file, loaded.reference_docx))
+    return sorted({str(p.resolve()) for p in named
+                   if p is not None and not p.resolve().is_relative_to(root)})
 
 
 def _answer_from(stamp: dict, seconds: float) -> int:

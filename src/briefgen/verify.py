@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -73,6 +74,11 @@ class SourceText:
     path: Path
     text: str
     page_starts: tuple[int, ...] = ()       # offsets; empty when the text has no pages
+
+    @cached_property
+    def digits(self) -> str:
+        """The text with its numbers as digits (``as_digits``), made once for every figure."""
+        return as_digits(self.text)
 
     def page_at(self, offset: int) -> int | None:
         if not self.page_starts:
@@ -315,7 +321,7 @@ def _check_figures(report: Report, numbers: list[str], cited: list, where: Locat
                    what: str) -> None:
     for number in numbers:
         report.count("figures")
-        if not any(_figure_in(number, as_digits(text.text)) for _, text in cited):
+        if not any(_figure_in(number, text.digits) for _, text in cited):
             names = " or ".join(f"{text.source}'s text" for _, text in cited)
             report.problems.append(Problem(where, f"figure {number} of this {what[:-1]} is not "
                                                   f"in {names}; expected the figure as the "

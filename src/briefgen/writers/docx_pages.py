@@ -4,13 +4,14 @@ A .docx holds no page count of its own that can be trusted (``docProps/app.xml``
 last program to save it counted; python-docx writes none): the pages exist only once a word
 processor lays the text out. LibreOffice is the one that runs headless, so the count is its:
 ``soffice --headless --convert-to pdf`` in a temporary folder, with a temporary user profile
-(``-env:UserInstallation``) so that it neither touches the user's own profile nor waits on a
-LibreOffice already running, then the PDF's pages read with pikepdf when installed, else
+(``-env:UserInstallation``, one per process) so that it neither touches the user's own
+profile nor waits on a LibreOffice already running, then the PDF's pages read with pikepdf when installed, else
 ``pdfinfo``. Without LibreOffice the count is None, and the summary says it was not made.
 """
 
 from __future__ import annotations
 
+import atexit
 import re
 import shutil
 import subprocess
@@ -30,6 +31,20 @@ def soffice() -> str | None:
     return next((path for name in SOFFICE_NAMES if (path := shutil.which(name))), None)
 
 
+_PROFILE: list[Path] = []      # this process's LibreOffice profile, made at its first count
+
+
+def _profile() -> str:
+    """One LibreOffice profile per process, kept for its later counts (LibreOffice starts
+    faster with a profile it has set up) and removed when the process ends. Each worker
+    process has its own, so no two LibreOffices share one."""
+    if not _PROFILE:
+        folder = Path(tempfile.mkdtemp(prefix="briefgen-libreoffice-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _PROFILE.append(folder)
+    return _PROFILE[0].as_uri()
+
+
 def count_pages(data: bytes) -> int | None:
     """The pages of the .docx ``data`` as LibreOffice lays them out; None without LibreOffice."""
     command = soffice()
@@ -39,7 +54,7 @@ def count_pages(data: bytes) -> int | None:
         work = Path(folder)
         source = work / "document.docx"
         source.write_bytes(data)
-        profile = (work / "profile").as_uri()
+        profile = _profile()
         done = subprocess.run(
             [command, f"-env:UserInstallation={profile}", "--headless", "--norestore",
              "--convert-to", "pdf", "--outdir", str(work), str(source)],
