@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .dataset import KIND_BY_NAME, KINDS, Dataset, Entry, read_dataset, references, tree_id
 from .errors import Problem, ValidationError
-from .load import locate
+from .load import locate, no_cycle_collection
 from .schema import did_you_mean
 
 # Which kind a reference at a key must name, read off the schema (``dataset.ref``).
@@ -62,12 +62,28 @@ def check_references(dataset: Dataset) -> list[Problem]:
                    for kind, entries in dataset.entries.items()}
     problems = []
     for kind, entries in dataset.entries.items():
-        for entry in entries:
-            for path, target in REFERENCES.get(kind, []):
-                if target not in dataset.unreadable:
-                    problems += _dangling(entry, path, target, ids_by_kind.get(target, set()),
-                                          dataset)
+        for path, target in REFERENCES.get(kind, []):
+            if target in dataset.unreadable:
+                continue
+            known = ids_by_kind.get(target, set())
+            for entry in entries:
+                if not all(type(v) is not str or v in known for v in _values(entry.tree, path)):
+                    problems += _dangling(entry, path, target, known, dataset)
     return problems
+
+
+def _values(tree: object, path: tuple) -> list:
+    """The values at a key path with '*' wildcards, without their places: the quick pass over
+    every record (``_walk`` finds the places, for a record with a problem)."""
+    found = [tree]
+    for step in path:
+        if step == "*":
+            found = [item for node in found if isinstance(node, list) for item in node]
+        else:
+            found = [node[step] for node in found if isinstance(node, dict) and step in node]
+        if not found:
+            break
+    return found
 
 
 def _dangling(entry: Entry, path: tuple, target: str, known: set[str], dataset: Dataset) -> list[Problem]:
@@ -183,9 +199,10 @@ def cross_check(dataset: Dataset) -> list[Problem]:
 
 def load_dataset(root: Path) -> Dataset:
     """Load and validate a data folder; raise ValidationError listing every problem."""
-    dataset, problems = read_dataset(root)
-    if dataset is not None:
-        problems += cross_check(dataset)
+    with no_cycle_collection():
+        dataset, problems = read_dataset(root)
+        if dataset is not None:
+            problems += cross_check(dataset)
     if problems:
         raise ValidationError(problems)
     return dataset
