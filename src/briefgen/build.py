@@ -43,6 +43,7 @@ class Work:
     dataset: Dataset
     selected: Selected
     style: Path                    # the CSL file every Target of the brief cites with
+    writers: tuple[str, ...] = ()  # the writers its Targets need (``Target.writer``)
     markdown: str = ""
     document: m.Document | None = None
     count: measure.Count | None = None
@@ -73,9 +74,14 @@ def _cite(work: Work) -> None:
     # The brief's own text was checked when composing, so a citation naming an unknown
     # source was written into the template itself: point at the line that wrote it.
     template = work.loaded.template_dir / TEMPLATE
-    cited = citing.cite_document(
+    pending = citing.start_citing(
         work.document, sources, style,
         locate=lambda cite: text_location(template, [cite.source, *(f"@{i.key}" for i in cite.items)]))
+    # While Pandoc formats the notes, in its own process: the writers' libraries (python-docx,
+    # Typst...) are imported now, most of what a fresh process has left to load.
+    for key in work.writers:
+        writer(key)
+    cited = pending.result()
     references = tuple(citing.csl_item(sources[key]) for key in cited.bibliography
                        if key in sources)
     # The notes' own text typeset as the body's was (typography.py): the style's words as it
@@ -86,8 +92,9 @@ def _cite(work: Work) -> None:
 
 @lru_cache(maxsize=None)
 def _style(path: Path) -> citing.Style:
-    """Each style parsed once per build; briefs citing with it take turns (one thread)."""
-    return citing.load_style(str(path), Path("."))
+    """Each style parsed once per build; briefs citing with it take turns (one thread). Not
+    probed: the brief's own citeproc run reports what Pandoc refuses in it, in the same words."""
+    return citing.load_style(str(path), Path("."), probe=False)
 
 
 def _measure(work: Work) -> None:
@@ -160,6 +167,7 @@ def build_brief(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     written. A brief over a limit fails unless ``allow_overlength`` makes that a warning.
     """
     work = run_stages(loaded, dataset, selected, targets[0].style,
+                      writers=tuple(dict.fromkeys(t.writer for t in targets)),
                       allow_overlength=allow_overlength)
     staged: list[tuple[Path, Path]] = []
     outputs = []

@@ -5,7 +5,8 @@ author's own footnotes). One walk in reading order turns each into a ``NoteRef``
 ``Note`` (note styles) or into the citation's text in place (author-date and numeric styles),
 so every writer prints the same note N.
 
-Pandoc's citeproc formats (the Pandoc that ``pypandoc-binary`` bundles, run once per document):
+Pandoc's citeproc formats (the Pandoc that ``pypandoc-binary`` bundles, kept running by
+``citeproc.py``):
 664 of the 747 CSL processor test-suite fixtures the stage can express pass through it
 (``make csl-suite``, tests/csl-suite.md), where citeproc-py's own list of known failures was
 334 of 845, and it needed about 750 lines of patches here. The walk gives it a Pandoc JSON
@@ -31,15 +32,15 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from . import citeproc
+from .citeproc import pandoc_path  # noqa: F401  (the Pandoc the tests compare with)
 from . import model as m
 from .dataset import LOCATOR_KEYS, Source
 from .errors import BriefgenError, Location, Problem, display_path
@@ -413,9 +414,14 @@ class Style:
     terms: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCALE) -> Style:
+def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCALE,
+               probe: bool = True) -> Style:
     """A style by house name ("uk-oscola", "un"), by path (relative to base), or by CSL name
-    ("chicago-note-bibliography") from ``base/styles`` or the system's CSL styles folder."""
+    ("chicago-note-bibliography") from ``base/styles`` or the system's CSL styles folder.
+
+    ``probe`` runs Pandoc on an empty document, so a style Pandoc refuses is a problem now;
+    a build about to cite with the style leaves it out, as its own run reports the same.
+    """
     path = find_style(name_or_path, base)
     if path is None:
         raise CiteError([Problem(Location(name_or_path), _missing_style(name_or_path))])
@@ -426,7 +432,8 @@ def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCA
     lower_ibid = path.resolve() in {HOUSE_STYLES[name].resolve() for name in LOWER_CASE_IBID}
     style = Style(name_or_path, path, locale, root.get("class") == "note",
                   not lower_ibid, ibid or "", _short_terms(root))
-    run_citeproc(style, [], [])   # what Pandoc refuses in the style (unknown elements) now
+    if probe:
+        run_citeproc(style, [], [])   # what Pandoc refuses in the style (unknown elements) now
     return style
 
 
@@ -505,30 +512,38 @@ def _attribute_problems(element: Any) -> list[str]:
 
 # --- Pandoc -------------------------------------------------------------------------------
 
-@cache
-def pandoc_path() -> str:
-    """The Pandoc bundled with pypandoc-binary (the version the tests and the README state)."""
-    import pypandoc
-    return pypandoc.get_pandoc_path()
+def citeproc_document(style: Style, references: list[dict], blocks: list[dict],
+                      bibliography: bool = False) -> dict:
+    """The Pandoc JSON document citeproc is given: the blocks, the sources as ``references``
+    and the style as ``csl``, by its absolute path (Pandoc runs in its own process)."""
+    meta = {"references": meta_value(references), "lang": {"t": "MetaString", "c": style.locale},
+            "suppress-bibliography": {"t": "MetaBool", "c": not bibliography},
+            "notes-after-punctuation": {"t": "MetaBool", "c": False},
+            "csl": {"t": "MetaString", "c": str(Path(style.path).resolve())}}
+    return {"pandoc-api-version": [1, 23, 1, 1], "meta": meta, "blocks": blocks}
+
+
+class Citing:
+    """A document's citations sent to Pandoc; ``result()`` waits for them, formatted."""
+
+    def __init__(self, style: Style, references: list[dict], blocks: list[dict],
+                 bibliography: bool = False):
+        self.style = style
+        self.pending = citeproc.submit(citeproc_document(style, references, blocks, bibliography))
+
+    def result(self) -> dict:
+        try:
+            return self.pending.result()
+        except citeproc.CiteprocFailed as err:
+            what = re.sub(r"^Citeproc\w*Error:? ", "", str(err))
+            raise CiteError([Problem(Location(display_path(self.style.path)),
+                                     f"invalid CSL style: {what}")]) from None
 
 
 def run_citeproc(style: Style, references: list[dict], blocks: list[dict],
                  bibliography: bool = False) -> dict:
     """Pandoc's citeproc on one document: the document back, citations formatted."""
-    meta = {"references": meta_value(references), "lang": {"t": "MetaString", "c": style.locale},
-            "suppress-bibliography": {"t": "MetaBool", "c": not bibliography},
-            "notes-after-punctuation": {"t": "MetaBool", "c": False}}
-    doc = {"pandoc-api-version": [1, 23, 1, 1], "meta": meta, "blocks": blocks}
-    result = subprocess.run(
-        [pandoc_path(), "--from", "json", "--to", "json", "--citeproc", "--csl", str(style.path)],
-        input=json.dumps(doc, ensure_ascii=False), capture_output=True, text=True,
-        encoding="utf-8")
-    if result.returncode:
-        what = " ".join(result.stderr.split()) or f"pandoc exited with {result.returncode}"
-        what = re.sub(r"^CiteprocParseError: ", "", what)
-        raise CiteError([Problem(Location(display_path(style.path)),
-                                 f"invalid CSL style: {what}")])
-    return json.loads(result.stdout)
+    return Citing(style, references, blocks, bibliography).result()
 
 
 # --- the walk -----------------------------------------------------------------------------
@@ -543,6 +558,35 @@ def cite_document(doc: m.Document, sources: Mapping[str, Source | dict], style: 
     written, for its problems (default: the title). ``bibliography`` adds the reference list
     to a note style's document (default: as the brief asks, ``Meta.bibliography``).
     """
+    return start_citing(doc, sources, style, locate, bibliography).result()
+
+
+class CitingDocument:
+    """A document whose citations Pandoc is formatting; ``result()`` waits and returns the
+    document cited (so the caller can do other work meanwhile)."""
+
+    def __init__(self, doc: m.Document, style: Style, plan: _Plan, cited: list[str],
+                 with_list: bool, citing: Citing):
+        self.doc, self.style, self.plan, self.cited = doc, style, plan, cited
+        self.with_list, self.citing = with_list, citing
+
+    def result(self) -> m.Document:
+        out = self.citing.result()
+        style, plan = self.style, self.plan
+        walk = _Walk(style, _results(out["blocks"], plan.kinds, style.note), plan.headings)
+        blocks = walk.blocks(self.doc.blocks, None)
+        notes = tuple(sorted(walk.notes, key=lambda note: note.number))
+        if self.with_list:
+            entries = reference_list(out["blocks"])
+            blocks += (m.Heading(2, (m.Text(REFERENCES),)),) + entries if entries else ()
+        return replace(self.doc, blocks=blocks, notes=notes, bibliography=tuple(self.cited))
+
+
+def start_citing(doc: m.Document, sources: Mapping[str, Source | dict], style: Style,
+                 locate: Callable[[m.Cite], Location] | None = None,
+                 bibliography: bool | None = None) -> CitingDocument:
+    """``cite_document`` in two steps: the citations are checked and sent to Pandoc now, and
+    the document comes back from ``result()``."""
     if bibliography is None:
         bibliography = doc.meta.bibliography
     _check_keys(doc, sources, locate)
@@ -551,14 +595,8 @@ def cite_document(doc: m.Document, sources: Mapping[str, Source | dict], style: 
     cited = list(dict.fromkeys(key for key in plan.keys))
     references = [_reference(sources[key]) for key in cited]
     with_list = bibliography or not style.note
-    out = run_citeproc(style, references, plan.pandoc_blocks(), with_list)
-    walk = _Walk(style, _results(out["blocks"], plan.kinds, style.note), plan.headings)
-    blocks = walk.blocks(doc.blocks, None)
-    notes = tuple(sorted(walk.notes, key=lambda note: note.number))
-    if with_list:
-        entries = reference_list(out["blocks"])
-        blocks += (m.Heading(2, (m.Text(REFERENCES),)),) + entries if entries else ()
-    return replace(doc, blocks=blocks, notes=notes, bibliography=tuple(cited))
+    citing = Citing(style, references, plan.pandoc_blocks(), with_list)
+    return CitingDocument(doc, style, plan, cited, with_list, citing)
 
 
 def _reference(source: Source | dict) -> dict:
