@@ -428,7 +428,7 @@ profile.disable()
 stats = pstats.Stats(profile).stats
 wanted = {("release", "build_release"): "the whole build",
           ("manifest", "_brief"): "hash the inputs", ("select", "select"): "select (once a brief)",
-          ("compose", "compose"): "stage: compose", ("cite", "cite_document"): "stage: cite (Pandoc's citeproc)",
+          ("compose", "compose"): "stage: compose", ("build", "_cite"): "stage: cite (Pandoc's citeproc, kept running)",
           ("glyphs", "messages"): "glyph check", ("docx", "write"): "write DOCX",
           ("typst_pdf", "compile_pdf"): "write PDF (Typst compile and data)",
           ("html", "write"): "write HTML", ("markdown", "write"): "write Markdown"}

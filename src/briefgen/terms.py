@@ -59,6 +59,32 @@ class Profile(Model):
     labels: Text = Field("label", pattern="^(label|un-label)$")   # which actor label to print
 
 
+@dataclass(frozen=True)
+class _Patterns:
+    """A profile's names, flags and spellings as compiled patterns, in the profile's order."""
+
+    names: tuple[re.Pattern, ...]
+    flags: tuple[re.Pattern, ...]
+    spelling: tuple[re.Pattern, ...]
+
+
+_COMPILED: dict[int, tuple[Profile, _Patterns]] = {}
+
+
+def _patterns(profile: Profile) -> _Patterns:
+    """Compiled once per profile (a profile is loaded once, ``load_profile``), not once per
+    text a document lints: every template and value of every brief goes through them."""
+    known = _COMPILED.get(id(profile))
+    if known is None or known[0] is not profile:
+        known = profile, _Patterns(
+            tuple(re.compile(rf"\b{words(n.find)}\b(?![\w])") for n in profile.names),
+            tuple(re.compile(rf"\b{words(f.find)}\b") for f in profile.flag),
+            tuple(re.compile(rf"\b{re.escape(stem)}(?:{_INFLECTIONS})\b", re.IGNORECASE)
+                  for stem in profile.spelling))
+        _COMPILED[id(profile)] = known
+    return known[1]
+
+
 @lru_cache(maxsize=None)
 def load_profile(name: str) -> Profile:
     path = PROFILES / f"{name}.yaml"
@@ -339,8 +365,8 @@ class Terms:
 
     def _lint(self, text: str, origin: Origin, kept: re.Pattern) -> None:
         own = kept.sub(lambda m: " " * len(m.group(0)), text)
-        for flag in self.profile.flag:
-            for match in re.finditer(rf"\b{words(flag.find)}\b", own):
+        for flag, pattern in zip(self.profile.flag, _patterns(self.profile).flags):
+            for match in pattern.finditer(own):
                 self.problems.append(self._problem(origin, flag.find, flag.advice, text,
                                                    match.start()))
 
@@ -359,15 +385,15 @@ class Terms:
                 self.problems.append(self._problem(origin, found, advice, literal, start))
 
     def _violations(self, own: str) -> Iterable[tuple[int, str, str]]:
-        for name in self.profile.names:
-            for match in re.finditer(rf"\b{words(name.find)}\b(?![\w])", own):
+        patterns = _patterns(self.profile)
+        for name, pattern in zip(self.profile.names, patterns.names):
+            for match in pattern.finditer(own):
                 yield match.start(), match.group(0), f'write "{name.write}"'
-        for flag in self.profile.flag:
-            for match in re.finditer(rf"\b{words(flag.find)}\b", own):
+        for flag, pattern in zip(self.profile.flag, patterns.flags):
+            for match in pattern.finditer(own):
                 yield match.start(), match.group(0), flag.advice
-        for stem, new in self.profile.spelling.items():
-            for match in re.finditer(rf"\b{re.escape(stem)}(?:{_INFLECTIONS})\b", own,
-                                     re.IGNORECASE):
+        for (stem, new), pattern in zip(self.profile.spelling.items(), patterns.spelling):
+            for match in pattern.finditer(own):
                 word = match.group(0)
                 yield match.start(), word, f'write "{_same_case(word[:len(stem)], new)}{word[len(stem):]}"'
 

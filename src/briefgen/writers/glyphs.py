@@ -76,7 +76,7 @@ def gaps(text: str, families: list[str]) -> list[Gap]:
     Families are read in order and only while characters remain: a Latin text drawn by the
     first family never loads the large CJK font's map (about 0.15 s).
     """
-    wanted = {c for c in text if not _invisible(c)}
+    wanted = {c for c in set(text) if not _invisible(c)}   # each character looked at once
     for family in families:
         if not wanted:
             break
@@ -87,7 +87,7 @@ def gaps(text: str, families: list[str]) -> list[Gap]:
             return []
         wanted = {c for c in wanted if ord(c) not in drawn}
     found: dict[str, Gap] = {}
-    for i, char in enumerate(text):
+    for i, char in enumerate(text if wanted else ""):
         if char in wanted and char not in found:
             found[char] = Gap(char, text[max(0, i - 20): i + 20].replace("\n", " ").strip())
     return list(found.values())
