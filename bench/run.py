@@ -356,7 +356,8 @@ BATCH_PDF = """
 import json, sys, tempfile, time
 from pathlib import Path
 from briefgen.brief import load_briefs
-from briefgen.build import build_formats, stages_of
+from briefgen import release
+from briefgen.build import stages_of
 from briefgen.validate import load_dataset
 from briefgen.writers import typst_pdf
 from briefgen.writers.look import Look
@@ -364,9 +365,8 @@ folder, data_out = Path(sys.argv[1]), Path(sys.argv[2])
 dataset = load_dataset(Path("data"))
 briefs = load_briefs(sorted((folder / "briefs").glob("*.yaml")), dataset, folder / "templates")
 out = Path(tempfile.mkdtemp())
-start = time.perf_counter()
-for loaded in briefs:
-    build_formats(loaded, dataset, ["pdf"], out)
+start = time.perf_counter()   # the release path a build --all --format pdf --jobs 1 takes
+release.build_release(briefs, dataset, release.Settings(out, ["pdf"], jobs=1, force=True))
 seconds = time.perf_counter() - start
 for loaded in briefs:     # the same documents' data, for Typst alone (not timed)
     work = stages_of(loaded, dataset)
@@ -393,8 +393,8 @@ print(time.perf_counter() - start)
 
 
 def pdf_batch(folder: Path) -> dict:
-    """The theme briefs as PDF in one process: briefgen (select to file, glyph check, data,
-    compile) beside one Typst compiler laying out the same pages and data in a new process
+    """The theme briefs as PDF in one process, by the release path (plan, select, hash, the
+    stages, glyph check, data, compile, manifest; one job) beside one Typst compiler laying out the same pages and data in a new process
     (its import, font scan and compiles). The same fonts, page and package for both."""
     data = folder / "typst-data"
     shutil.rmtree(data, ignore_errors=True)

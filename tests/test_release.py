@@ -15,12 +15,13 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
-from briefgen import manifest
+from briefgen import manifest, release
 from briefgen.brief import load_briefs
 from briefgen.validate import load_dataset
 from briefgen.progress import Progress, wants_bar
@@ -333,14 +334,14 @@ def test_a_failing_brief_leaves_no_file_and_the_others_build(tmp_path):
 CRASH = """
 import os
 from briefgen import build
-real = build.build_brief
+real = build.prepare_brief
 def flaky(loaded, *args, **kwargs):
     if loaded.name == "zz-crash":
         if os.environ["CRASH"] == "raise":
             raise RuntimeError("boom")
         os._exit(3)
     return real(loaded, *args, **kwargs)
-build.build_brief = flaky
+build.prepare_brief = flaky
 """
 
 
@@ -500,3 +501,29 @@ def test_tool_versions_are_those_importlib_metadata_reports():
     versions = manifest.tool_versions()
     assert {name: versions[name] for name in manifest.TOOLS} == {
         name: metadata.version(name) for name in manifest.TOOLS}
+
+
+def test_one_process_writes_a_brief_while_the_next_brief_composes(monkeypatch, tmp_path):
+    """With one job, a brief's writers run on a second thread while the next brief's stages
+    run: the writers of "a" can see "b" start. Results still come in plan order."""
+    b_started = threading.Event()
+    saw_b_start = []
+
+    def start(loaded, dataset, task, settings):
+        if task.brief == "b":
+            b_started.set()
+        return task.brief
+
+    def finish(name):
+        if name == "a":
+            saw_b_start.append(b_started.wait(timeout=60))
+        return release.Done(name, [])
+
+    monkeypatch.setattr(release, "start_one", start)
+    monkeypatch.setattr(release, "finish_one", finish)
+    finished = []
+    tasks = [release.Task(name, [], None) for name in "abc"]
+    release._pipelined(tasks, dict.fromkeys("abc"), None, release.Settings(tmp_path),
+                       finished.append)
+    assert saw_b_start == [True]
+    assert [done.brief for done in finished] == ["a", "b", "c"]

@@ -166,9 +166,23 @@ def build_brief(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     Warnings are added to ``warnings``; under ``strict`` they are errors and nothing is
     written. A brief over a limit fails unless ``allow_overlength`` makes that a warning.
     """
-    work = run_stages(loaded, dataset, selected, targets[0].style,
+    work = prepare_brief(loaded, dataset, selected, targets, allow_overlength=allow_overlength)
+    return write_brief(work, targets, out_dir, strict=strict, warnings=warnings)
+
+
+def prepare_brief(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
+                  targets: list[Target], *, allow_overlength: bool = False) -> Work:
+    """The first half of ``build_brief``: the stages, compose to measure, for its Targets."""
+    return run_stages(loaded, dataset, selected, targets[0].style,
                       writers=tuple(dict.fromkeys(t.writer for t in targets)),
                       allow_overlength=allow_overlength)
+
+
+def write_brief(work: Work, targets: list[Target], out_dir: Path, *, strict: bool = False,
+                warnings: list[Problem] | None = None) -> list[Output]:
+    """The second half of ``build_brief``: each Target's writer, then every file renamed into
+    place, or none. It touches nothing of another brief's, so a release can run it for one
+    brief while the stages run for the next (``release._pipelined``)."""
     staged: list[tuple[Path, Path]] = []
     outputs = []
     try:
