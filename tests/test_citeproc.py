@@ -88,3 +88,25 @@ def test_closing_ends_the_pandoc_process():
     citeproc._WORKER.close()
     assert process.poll() is not None
     assert citeproc.submit(_document(OSCOLA, ["a"])).result()["blocks"]   # and starts again
+
+
+def test_long_answers_asked_for_together_do_not_block_pandoc():
+    """Answers larger than a pipe's buffer, several asked before any is read."""
+    keys = [f"k{i}" for i in range(400)]
+    asked = [citeproc.submit(_document(OSCOLA, keys, f"Title {n} " + "word " * 50))
+             for n in range(3)]
+    notes = [sum(b["t"] == "Para" for b in p.result()["blocks"]) for p in asked]
+    assert notes == [400, 400, 400]
+
+
+def test_a_pandoc_that_stops_is_a_stop_not_a_refusal(tmp_path, monkeypatch):
+    quitter = tmp_path / "quit.lua"
+    quitter.write_text("os.exit(1)\n")
+    citeproc._WORKER.close()
+    monkeypatch.setattr(citeproc, "SCRIPT", quitter)
+    with pytest.raises(citeproc.CiteprocFailed) as raised:
+        citeproc.submit(_document(OSCOLA, ["a"])).result()
+    assert raised.value.stopped
+    citeproc._WORKER.close()
+    monkeypatch.undo()
+    assert citeproc.submit(_document(OSCOLA, ["b"])).result()["blocks"]   # a new Pandoc

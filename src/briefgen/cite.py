@@ -535,6 +535,10 @@ class Citing:
         try:
             return self.pending.result()
         except citeproc.CiteprocFailed as err:
+            if err.stopped:
+                raise CiteError([Problem(Location(display_path(self.style.path)),
+                                         f"citations not formatted; expected Pandoc's answer, "
+                                         f"got {err}")]) from None
             what = re.sub(r"^Citeproc\w*Error:? ", "", str(err))
             raise CiteError([Problem(Location(display_path(self.style.path)),
                                      f"invalid CSL style: {what}")]) from None

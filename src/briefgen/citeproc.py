@@ -30,7 +30,11 @@ SCRIPT = Path(__file__).with_name("citeproc.lua")
 
 
 class CiteprocFailed(Exception):
-    """Pandoc refused a document; the message is Pandoc's own."""
+    """Pandoc refused a document (the message is Pandoc's own), or stopped (``stopped``)."""
+
+    def __init__(self, message: str, stopped: bool = False):
+        super().__init__(message)
+        self.stopped = stopped
 
 
 @cache
@@ -79,12 +83,17 @@ class _Worker:
         line = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
         with self.lock:
             process = self._running()
+            # Answers not yet read are read first: Pandoc writes an answer before it reads the
+            # next line, so a long answer left in the pipe would block it, and then our write.
+            while self.read < self.sent:
+                self.read += 1
+                self.answers[self.read] = self._read_one()
             try:
                 process.stdin.write(line)
                 process.stdin.flush()
             except OSError as err:
                 self._stop()
-                raise CiteprocFailed(f"Pandoc stopped: {err.strerror}") from None
+                raise CiteprocFailed(f"Pandoc stopped: {err.strerror}", stopped=True) from None
             self.sent += 1
             return Pending(self, self.sent)
 
@@ -102,7 +111,7 @@ class _Worker:
         line = self.process.stdout.readline() if self.process else ""
         if not line:
             self._stop()
-            return CiteprocFailed("Pandoc stopped before it answered")
+            return CiteprocFailed("Pandoc stopped before it answered", stopped=True)
         answer = json.loads(line)
         if "error" in answer and "blocks" not in answer:
             return CiteprocFailed(" ".join(str(answer["error"]).split()))
