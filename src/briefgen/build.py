@@ -46,6 +46,7 @@ class Work:
     writers: tuple[str, ...] = ()  # the writers its Targets need (``Target.writer``)
     markdown: str = ""
     document: m.Document | None = None
+    records: tuple[str, ...] = ()  # the ids of the records the document printed
     count: measure.Count | None = None
     allow_overlength: bool = False
     allowed: list[Problem] = field(default_factory=list)   # over a limit, by the author's leave
@@ -65,6 +66,7 @@ def _compose(work: Work) -> None:
     numbered = work.loaded.audience.numbered_paragraphs
     composed = compose(work.loaded, work.dataset, work.selected, numbered)
     work.markdown, work.document = composed.markdown, composed.document
+    work.records = composed.records
     work.warnings += composed.warnings
 
 

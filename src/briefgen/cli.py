@@ -110,7 +110,22 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--shard", metavar="K/N",
                        help="build only the K-th of N equal parts of the outputs (CI matrices)")
     _data_options(build)
+
+    diff = sub.add_parser("diff", help="what changed in each brief between two releases (git "
+                                       "revisions or dist folders); exit 1 when anything did")
+    diff.add_argument("old", type=_release, help="the earlier release: a git revision (a tag, "
+                                                 "a commit) or a dist folder with its manifest")
+    diff.add_argument("new", type=_release, help="the later release, the same way")
+    diff.add_argument("diff_briefs", nargs="*", metavar="BRIEF", help="only these briefs, by name")
+    diff.add_argument("--format", dest="diff_format", choices=["text", "json"], default="text",
+                      help="text for people (default), json for tools")
     return parser
+
+
+def _release(value: str) -> str:
+    """A release as the user named it: a folder is made absolute now, before briefgen moves
+    to the project root; anything else is a git revision."""
+    return str(Path(value).resolve()) if Path(value).is_dir() else value
 
 
 DEFAULTS = (Path("data"), Path("briefs"), Path("templates"))
@@ -332,8 +347,26 @@ def _answer_from(stamp: dict, seconds: float) -> int:
     return 0
 
 
+EXIT_TROUBLE = 2      # diff's own: neither "the same" nor "different"
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """0 when nothing changed, 1 when something did, 2 when the comparison could not be made
+    (as ``diff`` answers)."""
+    from . import diff
+
+    try:
+        text, changed = diff.run(args.old, args.new, args.diff_briefs, Path.cwd(),
+                                 args.diff_format == "json")
+    except BriefgenError as err:
+        report(err.problems)
+        return EXIT_TROUBLE
+    print(text)
+    return 1 if changed else 0
+
+
 COMMANDS = {"check": cmd_check, "ls": cmd_ls, "show": cmd_show, "verify": cmd_verify,
-            "import": cmd_import, "export": cmd_export, "build": cmd_build}
+            "import": cmd_import, "export": cmd_export, "build": cmd_build, "diff": cmd_diff}
 
 
 def report(problems: list[Problem], out=None) -> None:

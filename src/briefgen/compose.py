@@ -54,6 +54,9 @@ class FreeText(Value):
 _TERMS: ContextVar[Terms | None] = ContextVar("briefgen_terms", default=None)
 # The records whose text the document has printed, in order (one per print), for the lint.
 _PRINTED: ContextVar[list | None] = ContextVar("briefgen_printed", default=None)
+# The ids of the records the template read any field of, in the order first read: what the
+# document printed of the dataset, kept in the manifest so two releases can be compared.
+_READ: ContextVar[dict | None] = ContextVar("briefgen_read", default=None)
 
 
 def _finalize(value: Any) -> str:
@@ -252,6 +255,9 @@ class View:
         return self._wrap(getattr(self._record, name), name)
 
     def _wrap(self, value: Any, name: str) -> Any:
+        read = _READ.get()
+        if read is not None and not self._path and isinstance(self._tree.get("id"), str):
+            read.setdefault(self._tree["id"], None)
         path = self._path + (type(self._record).model_fields[name].alias or name,)
         if isinstance(value, str):
             where = locate(self._tree, path) or Location("?")
@@ -339,12 +345,14 @@ def _asked(brief: Any, key: str) -> list[str]:
 
 
 def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
-           terms: Terms | None = None, printed: list | None = None) -> str:
+           terms: Terms | None = None, printed: list | None = None,
+           read: dict | None = None) -> str:
     """The brief's Markdown; a template error names the template file and line. Each
-    record text printed is appended to ``printed``."""
+    record text printed is appended to ``printed``, and each record read is a key of ``read``."""
     template_path = loaded.template_dir / TEMPLATE
     token = _TERMS.set(terms)
     printing = _PRINTED.set(printed)
+    reading = _READ.set(read)
     primary = _PRIMARY.set(loaded.audience.primary_sources)
     try:
         template = environment(loaded.template_dir).get_template(TEMPLATE)
@@ -356,6 +364,7 @@ def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     finally:
         _TERMS.reset(token)
         _PRINTED.reset(printing)
+        _READ.reset(reading)
         _PRIMARY.reset(primary)
 
 
@@ -366,6 +375,7 @@ class Composed:
     markdown: str
     document: m.Document
     warnings: list[Problem]       # what the audience's terminology lint found
+    records: tuple[str, ...] = () # the ids of the records it printed, in the order first read
 
 
 def compose(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
@@ -375,14 +385,15 @@ def compose(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     terms = terms_for(loaded, dataset)
     head = meta(loaded, terms)
     printed: list = []
-    markdown = render(loaded, dataset, selected, terms, printed)
+    read: dict = {}
+    markdown = render(loaded, dataset, selected, terms, printed, read)
     blocks = parse(markdown)
     blocks = number_paragraphs(blocks) if numbered else unmark_headings(blocks)
     # Typography, once, as the text enters the model (quotes, dashes, no breaks, foreign
     # terms in italics); the notes are typeset where the cite pass makes them.
     blocks = typography.typeset(blocks, typography.load_terms(dataset.root))
     return Composed(markdown, m.Document(head, blocks, markdown=markdown),
-                    terms.problems + lint(loaded, dataset, selected, printed))
+                    terms.problems + lint(loaded, dataset, selected, printed), tuple(read))
 
 
 def terms_for(loaded: LoadedBrief, dataset: Dataset) -> Terms:

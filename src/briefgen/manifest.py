@@ -192,10 +192,23 @@ def file_record(path: Path, out_dir: Path) -> dict[str, Any]:
 
 def entry(brief: str, fmt: str, files: list[dict[str, Any]], inputs: dict[str, Any], *,
           pages: int | None, words: int, notes: int, warnings: list[dict[str, Any]],
-          allowed_overlength: bool = False) -> dict[str, Any]:
+          allowed_overlength: bool = False, content: dict[str, Any] | None = None
+          ) -> dict[str, Any]:
     return {"brief": brief, "format": fmt, "files": files, "pages": pages, "words": words,
             "notes": notes, "warnings": warnings, "allowed-overlength": allowed_overlength,
-            "inputs": inputs, "digest": digest(inputs)}
+            "inputs": inputs, "digest": digest(inputs), **(content or {})}
+
+
+def content_record(dataset: Dataset, records: tuple[str, ...], note_texts: list[str],
+                   word_limit: int | None, page_limit: int | None) -> dict[str, Any]:
+    """What ``briefgen diff`` compares between two releases without their sources: each record
+    the output printed by id with the hash of its content, each note's text hash in order,
+    one hash of all the notes, and the limits its words and pages were held to."""
+    notes = [sha256(text.encode()) for text in note_texts]
+    return {"records": {rid: sha256(_canonical(_dump(dataset.get(rid))))
+                        for rid in records if rid in dataset.by_id},
+            "note-hashes": notes, "notes-sha256": sha256(_canonical(notes)),
+            "limits": {"words": word_limit, "pages": page_limit}}
 
 
 def warning_record(warning: Problem) -> dict[str, Any]:

@@ -170,13 +170,26 @@ def finish_one(started: Started) -> Done:
         outputs = write_brief(started.work, started.task.targets, settings.out_dir,
                               strict=settings.strict, warnings=done.warnings)
         warnings = [manifest.warning_record(w) for w in done.warnings]
+        content = _content(started)
         for output in outputs:
             done.made[output.target.format] = {
                 "files": [manifest.file_record(p, settings.out_dir) for p in output.paths],
                 "pages": output.pages, "words": output.words, "notes": output.notes,
-                "warnings": warnings, "allowed_overlength": output.over_allowed}
+                "warnings": warnings, "allowed_overlength": output.over_allowed,
+                "content": content}
             done.seconds[output.target.format] = output.seconds
     return done
+
+
+def _content(started: Started) -> dict[str, Any]:
+    """The records and notes the brief printed, as the manifest keeps them for a diff."""
+    from . import model
+
+    work, limit = started.work, limits_of(started.loaded)
+    records = tuple(dict.fromkeys(work.records + tuple(work.document.bibliography)))
+    return manifest.content_record(work.dataset, records,
+                                   [model.plain_text(n.blocks) for n in work.document.notes],
+                                   limit.words, limit.pages)
 
 
 @contextmanager
