@@ -4,6 +4,7 @@ briefgen's own lines. Read as data (PyYAML), not searched as text."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -73,3 +74,35 @@ def test_the_problem_matcher_reads_briefgen_errors_and_warnings():
     assert not regexp.match("briefgen: 1 problem in 1 file")
     assert any(step.get("run", "").startswith("echo \"::add-matcher::.github/briefgen-problems")
                for step in steps("test"))
+
+
+def test_a_release_attaches_the_diff_against_the_previous_tag(tmp_path):
+    """The release job's diff step, run as it is written in the workflow, in a project with
+    two tags: the text and JSON diffs against v1 are written and attached."""
+    import shutil
+    import subprocess
+
+    [step] = [s for s in steps("release") if "briefgen diff" in s.get("run", "")]
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT / "tests" / "roots" / "bundled", root)
+    for brief in (root / "briefs").glob("*.yaml"):
+        if brief.stem != "uk-westminster-hall-forb":
+            brief.unlink()
+    (root / ".venv").symlink_to(PROJECT / ".venv")
+    (root / ".gitignore").write_text(".venv\nchanges/\n")
+    git = ["git", "-c", "user.email=t@example.org", "-c", "user.name=Test"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "one"], ["tag", "v1"]):
+        subprocess.run(git + command, cwd=root, check=True, capture_output=True)
+    source = root / "data" / "sources" / "frozen.yaml"
+    source.write_text(source.read_text().replace("(short version)", "(summary)", 1))
+    for command in (["commit", "-qam", "two"], ["tag", "v2"]):
+        subprocess.run(git + command, cwd=root, check=True, capture_output=True)
+    done = subprocess.run(["sh", "-e", "-c", step["run"]], cwd=root, capture_output=True,
+                          text=True, env={**os.environ, "GITHUB_REF_NAME": "v2",
+                                          "BRIEFGEN_DOCX_PAGES": "off"})
+    assert done.returncode == 0, done.stderr
+    text = (root / "changes" / "diff-v1.txt").read_text()
+    assert "[-(short version)-]{+(summary)+}" in text
+    assert json.loads((root / "changes" / "diff-v1.json").read_text())["changed"] is True
+    release = [s for s in steps("release") if "action-gh-release" in s.get("uses", "")]
+    assert "changes/*" in release[0]["with"]["files"]
