@@ -140,3 +140,29 @@ def test_word_diff_and_note_moves():
         {"what": "moved", "old": 2, "new": 1}, {"what": "moved", "old": 1, "new": 2},
         {"what": "changed", "old": 3, "new": 3}, {"what": "added", "old": None, "new": 4}]
     assert note_changes(["x", "y"], ["x"]) == [{"what": "removed", "old": 2, "new": None}]
+
+
+def test_redlines_for_the_briefs_that_changed(project, tmp_path):
+    second_release(project)
+    result = briefgen(project, "diff", "v1", "HEAD", "--redline", "../redlines")
+    assert result.returncode == 1, result.stderr
+    written = sorted(p.name for p in (tmp_path / "redlines").iterdir())
+    assert written == [f"{name}.redline.docx" for name in KEPT]
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "redlines" / "un-sr-accountability.redline.docx") as z:
+        body = z.read("word/document.xml").decode()
+        notes = z.read("word/footnotes.xml").decode()
+    when = subprocess.run(["git", "log", "-1", "--format=%cI"], cwd=project, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    assert "<w:delText>asked</w:delText>" in body and ">urged</w:t>" in body
+    assert "<w:delText>(short version)</w:delText>" in notes and ">(summary)</w:t>" in notes
+    assert 'w:author="briefgen"' in body and f'w:date="{when[:10]}T' in body
+
+
+def test_a_redline_needs_two_revisions(project):
+    assert briefgen(project, "build", "--all", "--format", "md", "--out", "../old").returncode == 0
+    result = briefgen(project, "diff", "../old", "HEAD", "--redline", "../redlines")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0].endswith(
+        "error: a redline needs the documents themselves; expected two git revisions, got a "
+        "release folder (its manifest holds hashes)")

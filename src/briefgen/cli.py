@@ -119,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("diff_briefs", nargs="*", metavar="BRIEF", help="only these briefs, by name")
     diff.add_argument("--format", dest="diff_format", choices=["text", "json"], default="text",
                       help="text for people (default), json for tools")
+    diff.add_argument("--redline", type=Path, metavar="DIR",
+                      help="also write DIR/NAME.redline.docx for each brief that changed: the "
+                           "newer version with Word tracked changes (two git revisions)")
     return parser
 
 
@@ -357,7 +360,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     try:
         text, changed = diff.run(args.old, args.new, args.diff_briefs, Path.cwd(),
-                                 args.diff_format == "json")
+                                 args.diff_format == "json", args.redline)
     except BriefgenError as err:
         report(err.problems)
         return EXIT_TROUBLE
@@ -388,7 +391,7 @@ def project_root(start: Path) -> Path | None:
 
 # Options and arguments that name files: kept as the user meant them when briefgen moves to
 # the project root.
-PATH_ARGUMENTS = ("briefs", "out", "texts", "file")
+PATH_ARGUMENTS = ("briefs", "out", "texts", "file", "redline")
 
 
 def _at_project_root(args: argparse.Namespace) -> None:

@@ -14,6 +14,7 @@ something did.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import os
@@ -40,6 +41,9 @@ class Side:
     name: str
     outputs: dict[str, dict[str, dict]]        # brief -> format -> manifest entry
     dataset: Any = None
+    project: Path | None = None                # a revision's folder, where it was built
+    briefs: dict[str, Any] = field(default_factory=dict)    # name -> LoadedBrief
+    date: str = ""                             # a revision's commit time, ISO 8601 UTC
 
     def record(self, record_id: str) -> Any:
         if self.dataset is None or record_id not in self.dataset.by_id:
@@ -142,8 +146,59 @@ def build_revision(root: Path, revision: str, into: Path) -> Side:
     finally:
         os.chdir(here)
     side = read_release(dist)
-    side.name, side.dataset = revision, dataset
+    side.name, side.dataset, side.project = revision, dataset, project
+    side.briefs = {b.name: b for b in briefs}
+    when = _git(root, "log", "-1", "--format=%ct", revision).stdout.strip()
+    side.date = (dt.datetime.fromtimestamp(int(when), dt.timezone.utc)
+                 .strftime("%Y-%m-%dT%H:%M:%SZ") if when.isdigit() else "")
     return side
+
+
+# --- redlines -------------------------------------------------------------------------------
+
+def write_redlines(old: Side, new: Side, diffs: list[BriefDiff], out: Path) -> list[Path]:
+    """For each brief that changed, on both sides: ``OUT/NAME.redline.docx``, the newer
+    version with every change since the older one as a Word tracked change (author
+    "briefgen", dated with the newer revision's commit), notes included."""
+    if old.project is None or new.project is None:
+        raise DiffError([Problem(Location(old.name if old.project is None else new.name),
+                                 "a redline needs the documents themselves; expected two git "
+                                 "revisions, got a release folder (its manifest holds hashes)")])
+    from . import redline
+    from .build import stages_of
+    from .writers.docx import docx_bytes
+    from .writers.look import Look
+
+    written = []
+    out.mkdir(parents=True, exist_ok=True)
+    for d in diffs:
+        if not d.any or d.only_in:
+            continue
+        before = _document(old, d.brief, stages_of)
+        loaded = new.briefs[d.brief]
+        here = Path.cwd()
+        os.chdir(new.project)
+        try:
+            after = stages_of(loaded, new.dataset).document
+            data = docx_bytes(redline.merge(before, after), Look.of(loaded),
+                              revision=("briefgen", new.date))
+        finally:
+            os.chdir(here)
+        path = out / f"{d.brief}.redline.docx"
+        temp = path.with_name(f".{path.name}.part")
+        temp.write_bytes(data)
+        os.replace(temp, path)
+        written.append(path)
+    return written
+
+
+def _document(side: Side, brief: str, stages_of: Any) -> Any:
+    here = Path.cwd()
+    os.chdir(side.project)
+    try:
+        return stages_of(side.briefs[brief], side.dataset).document
+    finally:
+        os.chdir(here)
 
 
 def side_of(what: str, root: Path, scratch: Path) -> Side:
@@ -370,12 +425,16 @@ def _of(limit: int | None) -> str:
     return f" (limit {limit:,})" if limit else ""
 
 
-def run(old: str, new: str, briefs: list[str], root: Path, as_json: bool) -> tuple[str, bool]:
-    """The report, and whether anything changed."""
+def run(old: str, new: str, briefs: list[str], root: Path, as_json: bool,
+        redlines: Path | None = None) -> tuple[str, bool]:
+    """The report, and whether anything changed; with ``redlines``, a redline DOCX there for
+    each brief that changed."""
     scratch = Path(tempfile.mkdtemp(prefix="briefgen-diff-"))
     try:
         before, after = side_of(old, root, scratch / "old"), side_of(new, root, scratch / "new")
         diffs = compare(before, after, briefs or None)
+        if redlines is not None:
+            write_redlines(before, after, diffs, redlines)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     changed = any(d.any for d in diffs)

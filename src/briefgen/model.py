@@ -73,7 +73,22 @@ class NoteRef:
     number: int
 
 
-Inline = Union[Text, Emph, Strong, Code, Link, LineBreak, Cite, InlineNote, NoteRef]
+@dataclass(frozen=True)
+class Inserted:
+    """Text the newer version adds (a redline's tracked insertion; ``redline.py``)."""
+
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """Text the newer version removes (a redline's tracked deletion)."""
+
+    children: tuple["Inline", ...]
+
+
+Inline = Union[Text, Emph, Strong, Code, Link, LineBreak, Cite, InlineNote, NoteRef, Inserted,
+               Deleted]
 
 
 # --- blocks ------------------------------------------------------------------------------
@@ -118,7 +133,17 @@ class ThematicBreak:
     pass
 
 
-Block = Union[Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table, ThematicBreak]
+@dataclass(frozen=True)
+class Changed:
+    """Whole blocks the newer version adds ("ins") or removes ("del"), paragraph marks and
+    all: a redline's tracked change of blocks."""
+
+    change: str
+    blocks: tuple["Block", ...]
+
+
+Block = Union[Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table, ThematicBreak,
+              Changed]
 
 
 # --- the document ------------------------------------------------------------------------
@@ -170,9 +195,9 @@ def plain_text(nodes: Any) -> str:
         return nodes.text
     if isinstance(nodes, LineBreak):
         return "\n"
-    if isinstance(nodes, (Emph, Strong, Link, Heading, Paragraph)):
+    if isinstance(nodes, (Emph, Strong, Link, Heading, Paragraph, Inserted, Deleted)):
         return plain_text(nodes.children)
-    if isinstance(nodes, (BlockQuote, Note)):
+    if isinstance(nodes, (BlockQuote, Note, Changed)):
         return plain_text(nodes.blocks)
     if isinstance(nodes, (BulletList, OrderedList)):
         return "\n".join(plain_text(item) for item in nodes.items)
@@ -212,7 +237,7 @@ def is_list(node: Any) -> bool:
 
 def _is_block(node: Any) -> bool:
     return isinstance(node, (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,
-                             ThematicBreak))
+                             ThematicBreak, Changed))
 
 
 def to_data(node: Any) -> Any:

@@ -17,6 +17,7 @@ setup, headers and footers are kept, its body is replaced.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import subprocess
@@ -101,7 +102,8 @@ def _pages(data: bytes) -> tuple[int | None, list[str]]:
 
 
 def docx_bytes(doc: model.Document, look: Look | None = None, *,
-               reference_docx: Path | None = None, epoch: int | None = None) -> bytes:
+               reference_docx: Path | None = None, epoch: int | None = None,
+               revision: tuple[str, str] = ("briefgen", "")) -> bytes:
     """The .docx file's bytes for ``doc`` (after the cite pass) in ``look`` (None: the
     default brand).
 
@@ -117,7 +119,8 @@ def docx_bytes(doc: model.Document, look: Look | None = None, *,
     house = reference_docx is None
     definitions = docx_styles.definitions(brand, stacks)
     styles = _prepare(document, doc.meta, house, brand, definitions)
-    _Writer(document, doc, styles, brand, docx_styles.fonts_of(brand, stacks)).write()
+    _Writer(document, doc, styles, brand, docx_styles.fonts_of(brand, stacks),
+            revision).write()
     _set_core_properties(document, doc.meta, when)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -405,6 +408,7 @@ class _Fmt:
     italic: bool = False
     bold: bool = False
     code: bool = False
+    change: str = ""          # "ins" or "del": a redline's tracked change (redline.py)
 
 
 class _Writer:
@@ -412,7 +416,8 @@ class _Writer:
 
     def __init__(self, document: WordDocument, doc: model.Document,
                  styles: dict[str, BaseStyle], brand: ResolvedBrand = DEFAULT_BRAND,
-                 fonts: docx_styles.Fonts | None = None) -> None:
+                 fonts: docx_styles.Fonts | None = None,
+                 revision: tuple[str, str] = ("briefgen", "")) -> None:
         self.document = document
         self.doc = doc
         self.styles = styles
@@ -428,8 +433,11 @@ class _Writer:
             model.Heading: self._heading, model.Paragraph: self._paragraph,
             model.BulletList: self._list, model.OrderedList: self._list,
             model.BlockQuote: self._quote, model.Table: self._table,
-            model.ThematicBreak: self._rule,
+            model.ThematicBreak: self._rule, model.Changed: self._changed,
         }
+        self.block_change = ""                 # inside a Changed block: "ins" or "del"
+        self.revision = revision               # (author, date) of a redline's changes
+        self.revision_ids = itertools.count(1)
 
     def write(self) -> None:
         body = _Ctx(self.document, self.styles["Body Text"])
@@ -501,7 +509,32 @@ class _Writer:
         normal = self.styles["Normal"]
         if style is not None and (normal is None or style.style_id != normal.style_id):
             paragraph._p.get_or_add_pPr().style = style.style_id
+        if self.block_change:
+            ooxml.mark_paragraph_change(paragraph._p.get_or_add_pPr(),
+                                        self._change_element(self.block_change))
         return paragraph
+
+    def _changed(self, ctx: _Ctx, node: model.Changed) -> None:
+        """Blocks a redline adds or removes whole: their paragraph marks and runs tracked."""
+        outer, self.block_change = self.block_change, node.change
+        try:
+            self._blocks_in(ctx, node.blocks)
+        finally:
+            self.block_change = outer
+
+    def _change_element(self, change: str) -> Any:
+        """A ``w:ins`` or ``w:del`` with its id, author and date (one id per change, unique in
+        the document, notes included)."""
+        author, date = self.revision
+        return ooxml.revision(change, next(self.revision_ids), author, date)
+
+    def _tracked(self, element: Any, fmt: _Fmt) -> None:
+        """A run (or a note's reference run) inside a tracked insertion or deletion."""
+        if not fmt.change:
+            return
+        wrapper = self._change_element(fmt.change)
+        element.addprevious(wrapper)
+        wrapper.append(element)
 
     def _blocks_in(self, ctx: _Ctx, blocks: tuple[model.Block, ...]) -> None:
         for block, after in zip(blocks, blocks[1:] + (None,)):
@@ -591,6 +624,13 @@ class _Writer:
         story = BlockItemContainer(element, self.notes_part)
         ctx = _Ctx(story, self.styles["footnote text"])
         blocks = note.blocks
+        if len(blocks) == 1 and isinstance(blocks[0], model.Changed):
+            # a redline's note added or removed whole: its mark and text are the change
+            outer, self.block_change = self.block_change, blocks[0].change
+            try:
+                return self._note(model.Note(note.number, blocks[0].blocks))
+            finally:
+                self.block_change = outer
         if blocks and isinstance(blocks[0], model.Paragraph):
             first = self._paragraph(ctx, blocks[0])
             blocks = blocks[1:]
@@ -599,12 +639,15 @@ class _Writer:
         mark = [ooxml.footnote_ref_run(self.ref_style_id), _tab_run()]
         position = 0 if first._p.pPr is None else 1
         first._p[position:position] = mark
+        for run in mark:
+            self._tracked(run, _Fmt(change=self.block_change))
         self._blocks_in(ctx, blocks)
 
     # -- inlines --
 
     def _inlines(self, paragraph: WordParagraph, inlines: tuple[model.Inline, ...],
-                 fmt: _Fmt = _Fmt(), link: Any = None) -> None:
+                 fmt: _Fmt | None = None, link: Any = None) -> None:
+        fmt = fmt or _Fmt(change=self.block_change)
         for node in inlines:
             self._inline(paragraph, node, fmt, link)
 
@@ -622,7 +665,11 @@ class _Writer:
         elif isinstance(node, model.LineBreak):
             self._run(paragraph, fmt, link).add_break()
         elif isinstance(node, model.NoteRef):
-            self._note_ref(paragraph, node, link)
+            self._note_ref(paragraph, node, fmt, link)
+        elif isinstance(node, model.Inserted):
+            self._inlines(paragraph, node.children, replace(fmt, change="ins"), link)
+        elif isinstance(node, model.Deleted):
+            self._inlines(paragraph, node.children, replace(fmt, change="del"), link)
         else:
             raise TypeError(f"the DOCX writer needs a document after the cite pass; "
                             f"expected Text, Emph, Strong, Code, Link, LineBreak or NoteRef, "
@@ -641,6 +688,7 @@ class _Writer:
             run.italic = True
         if fmt.bold:
             run.bold = True
+        self._tracked(run._r, fmt)
         return run
 
     def _text(self, paragraph: WordParagraph, text: str, fmt: _Fmt, link: Any) -> None:
@@ -649,6 +697,8 @@ class _Writer:
             return
         run = self._run(paragraph, fmt, link)
         run.text = text
+        if fmt.change == "del":
+            ooxml.as_deleted_text(run._r)
         if _HANGUL.search(text):
             ooxml.set_east_asian_font(run._r.get_or_add_rPr(), self.fonts.text_cjk, hint=True)
 
@@ -660,11 +710,13 @@ class _Writer:
             paragraph._p.append(link)
         self._inlines(paragraph, node.children, fmt, link)
 
-    def _note_ref(self, paragraph: WordParagraph, node: model.NoteRef, link: Any) -> None:
+    def _note_ref(self, paragraph: WordParagraph, node: model.NoteRef, fmt: _Fmt,
+                  link: Any) -> None:
         if node.number not in self.note_numbers:
             raise ValueError(f"NoteRef({node.number}) has no Note in doc.notes")
         run = ooxml.footnote_reference_run(node.number, self.ref_style_id)
         (paragraph._p if link is None else link).append(run)
+        self._tracked(run, fmt)
 
 
 def _text_width(section) -> Length:

@@ -406,3 +406,37 @@ def raise_run(rpr, points: float) -> None:
                               "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr",
                               "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em",
                               "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+
+
+# --- tracked changes (a redline) -------------------------------------------------------------
+
+def revision(change: str, revision_id: int, author: str, date: str):
+    """An empty ``w:ins`` or ``w:del`` (ECMA-376 Part 1, 17.13.5): the runs it holds are what
+    a reviewer accepts or rejects."""
+    element = OxmlElement(f"w:{change}")
+    element.set(qn("w:id"), str(revision_id))
+    element.set(qn("w:author"), author)
+    if date:
+        element.set(qn("w:date"), date)
+    return element
+
+
+def mark_paragraph_change(ppr, mark) -> None:
+    """A paragraph whose mark is inserted or deleted (17.13.5.15 and .16): ``w:pPr/w:rPr``
+    holds the change, so accepting a deleted paragraph joins nothing left behind."""
+    rpr = ppr.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        after = [ppr.find(qn(tag)) for tag in ("w:sectPr", "w:pPrChange")]
+        following = next((e for e in after if e is not None), None)
+        if following is not None:
+            following.addprevious(rpr)
+        else:
+            ppr.append(rpr)
+    rpr.append(mark)
+
+
+def as_deleted_text(r) -> None:
+    """A deleted run's text is ``w:delText``, not ``w:t`` (17.3.3.7)."""
+    for t in r.findall(qn("w:t")):
+        t.tag = qn("w:delText")
