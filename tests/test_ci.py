@@ -104,5 +104,6 @@ def test_a_release_attaches_the_diff_against_the_previous_tag(tmp_path):
     text = (root / "changes" / "diff-v1.txt").read_text()
     assert "[-(short version)-]{+(summary)+}" in text
     assert json.loads((root / "changes" / "diff-v1.json").read_text())["changed"] is True
+    assert (root / "changes" / "uk-westminster-hall-forb.redline.docx").is_file()
     release = [s for s in steps("release") if "action-gh-release" in s.get("uses", "")]
     assert "changes/*" in release[0]["with"]["files"]

@@ -147,7 +147,9 @@ def test_redlines_for_the_briefs_that_changed(project, tmp_path):
     result = briefgen(project, "diff", "v1", "HEAD", "--redline", "../redlines")
     assert result.returncode == 1, result.stderr
     written = sorted(p.name for p in (tmp_path / "redlines").iterdir())
-    assert written == [f"{name}.redline.docx" for name in KEPT]
+    assert written == sorted(f"{name}.redline.{ext}" for name in KEPT for ext in ("docx", "html"))
+    page = (tmp_path / "redlines" / "un-sr-accountability.redline.html").read_text()
+    assert "<del>asked</del><ins>urged</ins>" in page
     import zipfile
     with zipfile.ZipFile(tmp_path / "redlines" / "un-sr-accountability.redline.docx") as z:
         body = z.read("word/document.xml").decode()

@@ -159,7 +159,8 @@ def build_revision(root: Path, revision: str, into: Path) -> Side:
 def write_redlines(old: Side, new: Side, diffs: list[BriefDiff], out: Path) -> list[Path]:
     """For each brief that changed, on both sides: ``OUT/NAME.redline.docx``, the newer
     version with every change since the older one as a Word tracked change (author
-    "briefgen", dated with the newer revision's commit), notes included."""
+    "briefgen", dated with the newer revision's commit), notes included; and
+    ``OUT/NAME.redline.html``, the same changes on the web page (``<ins>``, ``<del>``)."""
     if old.project is None or new.project is None:
         raise DiffError([Problem(Location(old.name if old.project is None else new.name),
                                  "a redline needs the documents themselves; expected two git "
@@ -167,6 +168,7 @@ def write_redlines(old: Side, new: Side, diffs: list[BriefDiff], out: Path) -> l
     from . import redline
     from .build import stages_of
     from .writers.docx import docx_bytes
+    from .writers.html import render_page
     from .writers.look import Look
 
     written = []
@@ -180,15 +182,19 @@ def write_redlines(old: Side, new: Side, diffs: list[BriefDiff], out: Path) -> l
         os.chdir(new.project)
         try:
             after = stages_of(loaded, new.dataset).document
-            data = docx_bytes(redline.merge(before, after), Look.of(loaded),
-                              revision=("briefgen", new.date))
+            merged = redline.merge(before, after)
+            files = {f"{d.brief}.redline.docx": docx_bytes(merged, Look.of(loaded),
+                                                           revision=("briefgen", new.date)),
+                     f"{d.brief}.redline.html":
+                         render_page(merged, Look.of(loaded), mode="web").encode("utf-8")}
         finally:
             os.chdir(here)
-        path = out / f"{d.brief}.redline.docx"
-        temp = path.with_name(f".{path.name}.part")
-        temp.write_bytes(data)
-        os.replace(temp, path)
-        written.append(path)
+        for name, data in files.items():
+            path = out / name
+            temp = path.with_name(f".{path.name}.part")
+            temp.write_bytes(data)
+            os.replace(temp, path)
+            written.append(path)
     return written
 
 

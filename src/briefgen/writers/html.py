@@ -245,6 +245,7 @@ class _Body:
             model.BulletList: self.bullet_list, model.OrderedList: self.ordered_list,
             model.BlockQuote: self.quote, model.Table: self.table,
             model.ThematicBreak: lambda node: Markup("<hr>\n"),
+            model.Changed: self.changed,
         }
 
     # -- blocks --
@@ -317,6 +318,11 @@ class _Body:
                                                            self.inlines(cell)))
         return Markup("<tr>{}</tr>\n").format(Markup("").join(out))
 
+    def changed(self, node: model.Changed) -> Markup:
+        """A redline's blocks added or removed whole (``redline.py``)."""
+        return Markup('<div class="redline-{}">\n{}</div>\n').format(
+            "inserted" if node.change == "ins" else "deleted", self.blocks(node.blocks))
+
     # -- inlines --
 
     def inlines(self, inlines: Iterable[model.Inline], in_link: bool = False) -> Markup:
@@ -337,6 +343,10 @@ class _Body:
             return Markup("<br>\n")
         if isinstance(node, model.NoteRef):
             return self.note_ref(node, in_link)
+        if isinstance(node, model.Inserted):
+            return Markup("<ins>{}</ins>").format(self.inlines(node.children, in_link))
+        if isinstance(node, model.Deleted):
+            return Markup("<del>{}</del>").format(self.inlines(node.children, in_link))
         raise TypeError(f"the HTML writer needs a document after the cite pass; "
                         f"expected Text, Emph, Strong, Code, Link, LineBreak or NoteRef, "
                         f"got {type(node).__name__}")
