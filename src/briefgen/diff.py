@@ -117,7 +117,13 @@ def export_revision(root: Path, revision: str, into: Path) -> Path:
                                  f"archive to succeed, got {archive.stderr.decode().strip()}")])
     folder = into / "tree"
     with tarfile.open(fileobj=_bytes_io(archive.stdout)) as tar:
-        tar.extractall(folder, filter="data")        # no links out, no devices (PEP 706)
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(folder, filter="data")    # no links out, no devices (PEP 706)
+        else:                                        # a Python before 3.11.4: files only
+            for member in tar.getmembers():
+                if (member.isfile() or member.isdir()) and not member.name.startswith("/") \
+                        and ".." not in Path(member.name).parts:
+                    tar.extract(member, folder)
     return folder / prefix if prefix != "." else folder
 
 
