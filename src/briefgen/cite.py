@@ -182,13 +182,28 @@ def _locator_text(label: str, value: str, headings: list[tuple[str, str]],
     goes as a token of U+FFFE marks (the n-th heading: n marks), put back by
     ``model_inlines``: Pandoc reads a space, comma or hyphen as a sign of several."""
     value = plain(value).strip()
-    if after or "\\-" in value or not NUMBERS.fullmatch(value):
+    lead, rest = (value, "") if after or NUMBERS.fullmatch(value) else _numbers_first(value)
+    if after or "\\-" in value or not NUMBERS.fullmatch(lead):
         # "327\-30": a hyphen that is not a range, as CSL processors read the escape
-        heading = (value.replace("\\-", "-"), after)
+        lead, rest = "", value.replace("\\-", "-")
+    if rest:
+        heading = (rest, after)
         if heading not in headings:   # the same heading, the same token: "ibid" sees it
             headings.append(heading)
-        value = SPACE * (headings.index(heading) + 1)
-    return "{" + label.replace("-", " ") + " " + value.replace("}", "") + "}"
+        lead += SPACE * (headings.index(heading) + 1)
+    return "{" + label.replace("-", " ") + " " + lead.replace("}", "") + "}"
+
+
+def _numbers_first(value: str) -> tuple[str, str]:
+    """A locator that is not numbers but starts with them, followed by a part with its own
+    label ("367-368, fig. 333", "1, fol. 186, 8 April 1544"), as (the numbers, the rest):
+    the label is the numbers' own, so Pandoc reads them (singular or plural, a range's en
+    dash) and the rest is printed as written, where Pandoc would count its comma as a sign
+    of several pages. Otherwise (value, ""): a heading, all of it printed as written."""
+    for found in re.finditer(r",\s+(?=[^\W\d])", value):
+        if NUMBERS.fullmatch(value[:found.start()]):
+            return value[:found.start()], value[found.start():]
+    return value, ""
 
 
 def pandoc_cite(cite: m.Cite, note: int, headings: list, terms: Mapping = {}) -> dict:
