@@ -31,6 +31,7 @@ from typing import Any
 
 from briefgen import model as m
 from briefgen.cite import CiteError, cite_document, load_style
+from briefgen.typography import typeset
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SUITE = ROOT.parent / "shared" / "csl-test-suite"
@@ -99,9 +100,9 @@ def note_case(result: str) -> str:
     footnote, and a footnote starts with a capital (as Pandoc prints notes; citeproc-js's
     suite prints the bare cluster). The one change made to a RESULT, listed here."""
     def capital(line: str) -> str:
-        found = re.match(r"^((?:\.\.|>>)\[\d+\] )?((?:<[^>]+>|[^\w<])*)(\w)", line)
-        if not found:
-            return line
+        found = re.match(r"^((?:\.\.|>>)\[\d+\] )?((?:<[^>]+>|[^\w<])*)(\w)(\w*)", line)
+        if not found or any(c.isupper() for c in found[4]):
+            return line   # a word in mixed case ("iPad") keeps it, as CSL's text cases do
         return line[:found.end(3) - 1] + found[3].upper() + line[found.end(3):]
     return "\n".join(capital(line) for line in result.split("\n"))
 
@@ -145,7 +146,9 @@ class Case:
                 blocks.append(m.Paragraph((m.InlineNote((m.Paragraph((m.Text("-"),)),)),)))
             number += 1
             blocks.append(m.Paragraph((m.Cite(tuple(_cite_item(i) for i in items)),)))
-        return m.Document(m.Meta("CSL fixture"), tuple(blocks)), fillers
+        # as compose gives a brief's text to the cite stage: typeset, a citation's prefix and
+        # suffix (the author's words) included
+        return m.Document(m.Meta("CSL fixture"), typeset(tuple(blocks))), fillers
 
 
 def _is_filler(block: m.Block) -> bool:
@@ -218,7 +221,7 @@ def _case(fixture: dict[str, str]) -> Case:
         markup = _markup(raw)
         if markup:
             raise NotExpressible(f"markup in the data ({markup}); briefgen's data is plain text")
-        items[str(raw["id"])] = _note_variables(dict(raw, id=str(raw["id"])))
+        items[str(raw["id"])] = _csl_names(_note_variables(dict(raw, id=str(raw["id"]))))
     return Case(mode, items, _citations(fixture, list(items)))
 
 
@@ -248,6 +251,24 @@ NOTE_TEXTS = {
     "chapter-number", "collection-number", "edition", "issue", "number", "number-of-pages",
     "number-of-volumes", "page", "section", "source", "status", "volume", "version",
 }
+
+
+# CSL-JSON's older names for two variables, which citeproc-js (and Pandoc's CSL-JSON reader)
+# still read; the cite stage takes the CSL names.
+OLD_NAMES = {"journalAbbreviation": "container-title-short", "shortTitle": "title-short"}
+
+
+def _csl_names(item: dict) -> dict:
+    """The item with CSL's names for its variables, and its dates' empty parts left out
+    ("date-parts": [["2000", "", ""]] is the year 2000, as citeproc-js reads it)."""
+    out = {OLD_NAMES.get(key, key): value for key, value in item.items()
+           if not (key in OLD_NAMES and OLD_NAMES[key] in item)}
+    for key, value in out.items():
+        if isinstance(value, dict) and isinstance(value.get("date-parts"), list):
+            parts = [[p for p in date if p != ""] if isinstance(date, list) else date
+                     for date in value["date-parts"]]
+            out[key] = dict(value, **{"date-parts": parts})
+    return out
 
 
 def _note_variables(item: dict) -> dict:
