@@ -6,11 +6,21 @@ what the cite stage takes (a document of citations as model nodes, CSL-JSON sour
 file), cited with ``cite_document``, and the notes, in-text citations or reference list it
 gives are printed as the suite's HTML and compared with the fixture's RESULT.
 
+A fixture is given as a brief would give it: each citation in a note is a note of its own
+(the cite stage makes a citation in the text a note in a note style), several in one note are
+an author's note holding them, and the document is typeset as compose does (a citation's
+prefix and suffix are the author's words). What the fixture's CSL-JSON says in citeproc-js's
+older ways is read as citeproc-js reads it: a label at the start of a locator given without
+one, "name: value" variables in the note field, journalAbbreviation and shortTitle, empty
+date parts.
+
 A fixture the stage's interface cannot express is counted apart, with the reason: a registry
-updated between runs (BIBENTRIES), a filtered bibliography (BIBSECTION), positions forced by
-the fixture rather than computed, markup in the data (briefgen's data is plain text: "<i>" in
-a title prints as those characters), or formatting the document model has no node for (small
-capitals, superscript, display blocks: the model has emphasis and strong emphasis only).
+updated between runs (BIBENTRIES), a filtered bibliography (BIBSECTION), a position the
+fixture forces on a cite that the document places otherwise (one it would place the same is
+taken), a citation outside a note in a note style, markup in the data (briefgen's data is
+plain text: "<i>" in a title prints as those characters), or formatting the document model
+has no node for (small capitals, superscript, display blocks: the model has emphasis and
+strong emphasis only).
 
 Run as a script it prints the table by category and writes tests/csl-suite.md.
 """
@@ -89,22 +99,29 @@ def run_fixture(path: Path, workdir: Path) -> Outcome:
         return Outcome(name, "failed", f"{type(err).__name__}: {err}", fixture.get("RESULT", ""))
     expected = fixture["RESULT"]
     if style.note and case.mode == "citation":
-        expected = note_case(expected)
+        expected = note_case(expected, case.note_starts)
     if normalise(got) == normalise(expected):
         return Outcome(name, "passed")
     return Outcome(name, "failed", "output differs", expected, got)
 
 
-def note_case(result: str) -> str:
-    """The fixture's citations as the cite stage prints them in a note style: each is a
-    footnote, and a footnote starts with a capital (as Pandoc prints notes; citeproc-js's
-    suite prints the bare cluster). The one change made to a RESULT, listed here."""
+def note_case(result: str, starts: list[bool] | None = None) -> str:
+    """The fixture's citations as the cite stage prints them in a note style: a citation
+    that is a footnote starts it with a capital (as Pandoc prints notes; citeproc-js's suite
+    prints the bare cluster); one of several in an author's note is the note's words, as
+    written. ``starts`` says which lines are a footnote (default: all; the first only when
+    one citation prints several lines). The one change made to a RESULT, listed here."""
     def capital(line: str) -> str:
         found = re.match(r"^((?:\.\.|>>)\[\d+\] )?((?:<[^>]+>|[^\w<])*)(\w)(\w*)", line)
         if not found or any(c.isupper() for c in found[4]):
             return line   # a word in mixed case ("iPad") keeps it, as CSL's text cases do
         return line[:found.end(3) - 1] + found[3].upper() + line[found.end(3):]
-    return "\n".join(capital(line) for line in result.split("\n"))
+    lines = result.split("\n")
+    if starts is None:
+        starts = [True] * len(lines)
+    elif len(starts) != len(lines):   # a citation of several lines (a style's line breaks)
+        starts = [True] + [False] * (len(lines) - 1) if len(starts) == 1 else [True] * len(lines)
+    return "\n".join(capital(line) if start else line for line, start in zip(lines, starts))
 
 
 def normalise(text: str) -> str:
@@ -120,9 +137,12 @@ class Case:
     mode: str
     items: dict[str, dict]
     citations: list[tuple[int, list[dict]]]   # (note index, items), in document order
+    note_starts: list[bool] | None = None      # which result lines are a footnote of their own
 
     def run(self, style: Any) -> str:
-        doc, fillers = self.document(style.note)
+        doc, lines = self.document(style.note)
+        self.note_starts = [where == "note" and [w for w, n, _ in lines if n == at] == [where]
+                            for where, at, _ in lines]
         sources = self.items
         out = cite_document(doc, sources, style, bibliography=self.mode == "bibliography")
         if self.mode == "bibliography":
@@ -130,29 +150,58 @@ class Case:
             body = "".join(f'  <div class="csl-entry">{to_html(e.children)}</div>\n'
                            for e in entries)
             return f'<div class="csl-bib-body">\n{body}</div>'
-        if style.note:
-            return "\n".join(to_html(n.blocks[0].children) if n.blocks else ""
-                             for n in out.notes if n.number not in fillers)
-        return "\n".join(to_html(b.children) for b in out.blocks[:len(doc.blocks)]
-                         if not _is_filler(b))
+        notes = {note.number: note.blocks for note in out.notes}
+        return "\n".join(to_html(out.blocks[at].children if where == "text" else
+                                  notes[at][part].children if part < len(notes[at]) else ())
+                         for where, at, part in lines)
 
-    def document(self, note_style: bool) -> tuple[m.Document, set[int]]:
-        """One paragraph per citation; author's notes fill the gaps between note numbers."""
-        blocks, fillers, number = [], set(), 0
-        for index, items in self.citations:
-            while note_style and index > number + 1:
+    def document(self, note_style: bool) -> tuple[m.Document, list[tuple[str, int, int]]]:
+        """One paragraph per citation, and where each citation's line will be: ("text", the
+        paragraph) or ("note", its number, the paragraph in it).
+
+        A citation the fixture puts in a note is in a note: in a note style one alone is a
+        citation in the text, which the cite stage makes a note (as a brief writes it);
+        several in one note, or any in an in-text style, are an author's note holding them,
+        one paragraph each. Author's notes fill the gaps between note numbers. A citation
+        outside a note is in the text (in-text styles)."""
+        blocks, lines, number = [], [], 0
+        for index, group in self._notes(note_style):
+            cites = [m.Cite(tuple(_cite_item(i) for i in items)) for items in group]
+            if index == 0:
+                lines += [("text", len(blocks) + k, 0) for k in range(len(cites))]
+                blocks += [m.Paragraph((cite,)) for cite in cites]
+                continue
+            while index > number + 1:
                 number += 1
-                fillers.add(number)
                 blocks.append(m.Paragraph((m.InlineNote((m.Paragraph((m.Text("-"),)),)),)))
             number += 1
-            blocks.append(m.Paragraph((m.Cite(tuple(_cite_item(i) for i in items)),)))
+            if note_style and len(cites) == 1:
+                blocks.append(m.Paragraph((cites[0],)))
+            else:
+                note = m.InlineNote(tuple(m.Paragraph((cite,)) for cite in cites))
+                blocks.append(m.Paragraph((note,)))
+            lines += [("note", number, k) for k in range(len(cites))]
         # as compose gives a brief's text to the cite stage: typeset, a citation's prefix and
         # suffix (the author's words) included
-        return m.Document(m.Meta("CSL fixture"), typeset(tuple(blocks))), fillers
+        return m.Document(m.Meta("CSL fixture"), typeset(tuple(blocks))), lines
 
-
-def _is_filler(block: m.Block) -> bool:
-    return isinstance(block, m.Paragraph) and any(isinstance(n, m.NoteRef) for n in block.children)
+    def _notes(self, note_style: bool) -> list[tuple[int, list[list[dict]]]]:
+        """The citations by note: (note index, the citations in it), in order; those outside
+        notes (index 0) one by one."""
+        out: list[tuple[int, list[list[dict]]]] = []
+        last = 0
+        for index, items in self.citations:
+            if index == 0 and note_style:
+                raise NotExpressible("a citation outside a note in a note style; the cite "
+                                     "stage makes every such citation a note")
+            if index and index < last:
+                raise NotExpressible("citations out of note order")
+            if index and out and index == out[-1][0]:
+                out[-1][1].append(items)
+            else:
+                out.append((index, [items]))
+            last = index or last
+        return out
 
 
 # The en-US locale's terms for the locator labels (long and short, singular and plural), by
@@ -310,19 +359,54 @@ def _markup(value: Any) -> str:
 
 def _citations(fixture: dict[str, str], ids: list[str]) -> list[tuple[int, list[dict]]]:
     if "CITATIONS" in fixture:
-        return _from_citations(json.loads(fixture["CITATIONS"]))
+        return _given_positions(_from_citations(json.loads(fixture["CITATIONS"])))
     if "CITATION-ITEMS" in fixture:
         citations = json.loads(fixture["CITATION-ITEMS"])
     else:
         citations = [[{"id": i} for i in ids]]
     for items in citations:
         _check_items(items)
-    return [(n, items) for n, items in enumerate(citations, 1)]
+    return _given_positions([(n, items) for n, items in enumerate(citations, 1)])
+
+
+# citeproc-js's numbers for the positions a fixture may give a cite
+FIRST, SUBSEQUENT, IBID, IBID_WITH_LOCATOR = range(4)
+
+
+def _given_positions(citations: list[tuple[int, list[dict]]]) -> list[tuple[int, list[dict]]]:
+    """The citations, with any position a fixture gives a cite checked against the one the
+    cite stage will compute from the document (CSL 1.0.2, "Position"): the same, the key
+    goes; another, the fixture asks for what no document gives, which is not expressible."""
+    seen: set[str] = set()
+    previous: list[dict] = []
+    out = []
+    for index, items in citations:
+        for n, item in enumerate(items):
+            before = items[n - 1] if n else (previous[0] if len(previous) == 1 else None)
+            if "position" in item and item["position"] != _position(item, before, seen):
+                raise NotExpressible(f"position {item['position']} given to a cite the "
+                                     "document places otherwise")
+            seen.add(str(item["id"]))
+        previous = items
+        out.append((index, [{k: v for k, v in item.items() if k != "position"}
+                            for item in items]))
+    return out
+
+
+def _position(item: dict, before: dict | None, seen: set[str]) -> int:
+    if str(item["id"]) not in seen:
+        return FIRST
+    if before is None or str(before["id"]) != str(item["id"]):
+        return SUBSEQUENT
+    here, there = item.get("locator"), before.get("locator")
+    if here in (None, ""):
+        return IBID if there in (None, "") else SUBSEQUENT
+    return IBID if here == there and item.get("label") == before.get("label") else IBID_WITH_LOCATOR
 
 
 def _check_items(items: list[dict]) -> None:
     for item in items:
-        extra = set(item) - ITEM_KEYS
+        extra = set(item) - ITEM_KEYS - {"position"}
         if extra:
             raise NotExpressible(f"citation item keys {sorted(extra)} (positions are computed)")
         for key in ("prefix", "suffix"):
@@ -340,15 +424,11 @@ def _from_citations(steps: list) -> list[tuple[int, list[dict]]]:
         order = [c for c, _ in before] + [citation["citationID"]] + [c for c, _ in after]
         for cid, index in before + after:
             known[cid] = dict(known[cid], properties={"noteIndex": index})
-    out, last = [], 0
+    out = []
     for cid in order:
         citation = known[cid]
-        index = citation.get("properties", {}).get("noteIndex", 0)
-        if index <= last:
-            raise NotExpressible("a citation outside a note, or two in one note")
         _check_items(citation["citationItems"])
-        out.append((index, citation["citationItems"]))
-        last = index
+        out.append((citation.get("properties", {}).get("noteIndex", 0), citation["citationItems"]))
     return out
 
 
