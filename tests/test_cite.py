@@ -472,3 +472,18 @@ def test_a_locator_of_numbers_then_a_labelled_part_takes_the_numbers_label(tmp_p
     assert [m.plain_text(n.blocks) for n in out.notes] == [
         f"{short}, pages 367–368, fig. 333", f"{short}, page 12, fig. 3",
         f"{short}, pages 12, 14", f"{short}, section Border-Tightening, part 2"]
+
+
+def test_a_locator_label_is_given_to_pandoc_in_the_styles_language(tmp_path):
+    """Pandoc reads a locator's label by the terms of the style's locale only: a German
+    style prints "S. 100" and "Abs. 3" for page 100 and paragraph 3 (not the locator lost)."""
+    german = LABEL_STYLE.replace('version="1.0">', 'version="1.0" default-locale="de-DE">', 1)
+    german = german.replace('<label variable="locator"/>', '<label variable="locator" form="short"/>')
+    (tmp_path / "de.csl").write_text(german, encoding="utf-8")
+    style = load_style("de.csl", tmp_path)
+    assert style.labels["page"] == "Seite"
+    doc = document(para(cite(item("csw-2018", "page", "100"))),
+                   para(cite(item("csw-2018", "paragraph", "3"))))
+    out = cite_document(doc, SOURCES, style)
+    short = "Movies, Markets and Mass Surveillance"
+    assert [m.plain_text(n.blocks) for n in out.notes] == [f"{short}, S. 100", f"{short}, Abs. 3"]
