@@ -449,3 +449,41 @@ def test_private_use_characters_in_the_data_are_text():
     doc = document(para(cite(item("crc"))))
     out = cite_document(doc, {"crc": source}, load_style("un", FIXTURES))
     assert out.notes[0].blocks == (para(T("Convention \ue000on\ue001 Rights.")),)
+
+
+LABEL_STYLE = """<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><title>label probe</title><id>label-probe</id><updated>2026-11-29T00:00:00+00:00</updated></info>
+  <citation><layout><group delimiter=", "><text variable="title-short"/>
+    <group delimiter=" "><label variable="locator"/><text variable="locator"/></group>
+  </group></layout></citation>
+</style>"""
+
+
+def test_a_locator_of_numbers_then_a_labelled_part_takes_the_numbers_label(tmp_path):
+    """The label is the numbers' (singular or plural, a range's en dash); what follows is
+    printed as written, not counted as more pages; a heading stays singular and as written."""
+    (tmp_path / "probe.csl").write_text(LABEL_STYLE, encoding="utf-8")
+    doc = document(para(cite(item("csw-2018", "page", "367-368, fig. 333"))),
+                   para(cite(item("csw-2018", "page", "12, fig. 3"))),
+                   para(cite(item("csw-2018", "page", "12, 14"))),
+                   para(cite(item("csw-2018", "section", "Border-Tightening, part 2"))))
+    out = cite_document(doc, SOURCES, load_style("probe.csl", tmp_path))
+    short = "Movies, Markets and Mass Surveillance"
+    assert [m.plain_text(n.blocks) for n in out.notes] == [
+        f"{short}, pages 367–368, fig. 333", f"{short}, page 12, fig. 3",
+        f"{short}, pages 12, 14", f"{short}, section Border-Tightening, part 2"]
+
+
+def test_a_locator_label_is_given_to_pandoc_in_the_styles_language(tmp_path):
+    """Pandoc reads a locator's label by the terms of the style's locale only: a German
+    style prints "S. 100" and "Abs. 3" for page 100 and paragraph 3 (not the locator lost)."""
+    german = LABEL_STYLE.replace('version="1.0">', 'version="1.0" default-locale="de-DE">', 1)
+    german = german.replace('<label variable="locator"/>', '<label variable="locator" form="short"/>')
+    (tmp_path / "de.csl").write_text(german, encoding="utf-8")
+    style = load_style("de.csl", tmp_path)
+    assert style.labels["page"] == "Seite"
+    doc = document(para(cite(item("csw-2018", "page", "100"))),
+                   para(cite(item("csw-2018", "paragraph", "3"))))
+    out = cite_document(doc, SOURCES, style)
+    short = "Movies, Markets and Mass Surveillance"
+    assert [m.plain_text(n.blocks) for n in out.notes] == [f"{short}, S. 100", f"{short}, Abs. 3"]

@@ -61,6 +61,16 @@ def test_link_and_code_text_is_left_alone():
     assert out[0].children == (m.Text("see "), link, m.Code("it's 1-2"))
 
 
+def test_a_citations_prefix_and_suffix_are_typeset_as_the_text_around_them():
+    # [see the "Legal framework" chapter @coi-2014, para 80, emphasis added 'twice']
+    cite = m.Cite((m.CiteItem("coi-2014", "paragraph", "80", 'see the "Legal framework" chapter',
+                              ", emphasis added 'twice'"),), "[...]")
+    (out,) = typeset((para(m.Text("It's so "), cite),))[0].children[1:]
+    assert out.items[0].prefix == "see the \u201cLegal framework\u201d chapter"
+    assert out.items[0].suffix == ", emphasis added \u2018twice\u2019"
+    assert (out.items[0].key, out.items[0].locator, out.source) == ("coi-2014", "80", "[...]")
+
+
 def test_foreign_terms_are_italic_in_the_projects_text_only():
     terms = Terms.of(["kwanliso", "sur place"])
     out = typeset((para(m.Text("camps (kwanliso) and Kwanliso; a sur place claim; "

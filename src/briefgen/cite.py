@@ -7,7 +7,7 @@ so every writer prints the same note N.
 
 Pandoc's citeproc formats (the Pandoc that ``pypandoc-binary`` bundles, kept running by
 ``citeproc.py``):
-664 of the 747 CSL processor test-suite fixtures the stage can express pass through it
+685 of the 757 CSL processor test-suite fixtures the stage can express pass through it
 (``make csl-suite``, tests/csl-suite.md), where citeproc-py's own list of known failures was
 334 of 845, and it needed about 750 lines of patches here. The walk gives it a Pandoc JSON
 document with one paragraph per note or in-text citation, in reading order, and the sources
@@ -25,13 +25,17 @@ What is done here around Pandoc, each in one small place:
   put back after: Pandoc 3.9 takes a space, comma or hyphen as a sign of several and prints
   "sections", and makes a hyphen an en dash (``_locator_text``, ``model_inlines``);
 - a house style that writes "ibid" in lower case keeps it at the start of a note, which
-  Pandoc capitalises (``Style.capitalise_notes``).
+  Pandoc capitalises (``Style.capitalise_notes``);
+- a locator's label goes to Pandoc in the style's language ("{Seite 100}"), the only one
+  Pandoc reads it in (``locator_labels``).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -178,21 +182,37 @@ AFTER = "\uffff"   # where a heading's items go, once its closing quote is known
 
 
 def _locator_text(label: str, value: str, headings: list[tuple[str, str]],
-                  after: str = "") -> str:
+                  after: str = "", labels: Mapping[str, str] = {}) -> str:
     """``{label value}`` as Pandoc reads a locator. A locator that is not numbers (a heading)
     goes as a token of U+FFFE marks (the n-th heading: n marks), put back by
     ``model_inlines``: Pandoc reads a space, comma or hyphen as a sign of several."""
     value = plain(value).strip()
-    if after or "\\-" in value or not NUMBERS.fullmatch(value):
+    lead, rest = (value, "") if after or NUMBERS.fullmatch(value) else _numbers_first(value)
+    if after or "\\-" in value or not NUMBERS.fullmatch(lead):
         # "327\-30": a hyphen that is not a range, as CSL processors read the escape
-        heading = (value.replace("\\-", "-"), after)
+        lead, rest = "", value.replace("\\-", "-")
+    if rest:
+        heading = (rest, after)
         if heading not in headings:   # the same heading, the same token: "ibid" sees it
             headings.append(heading)
-        value = SPACE * (headings.index(heading) + 1)
-    return "{" + label.replace("-", " ") + " " + value.replace("}", "") + "}"
+        lead += SPACE * (headings.index(heading) + 1)
+    return "{" + labels.get(label, label.replace("-", " ")) + " " + lead.replace("}", "") + "}"
 
 
-def pandoc_cite(cite: m.Cite, note: int, headings: list, terms: Mapping = {}) -> dict:
+def _numbers_first(value: str) -> tuple[str, str]:
+    """A locator that is not numbers but starts with them, followed by a part with its own
+    label ("367-368, fig. 333", "1, fol. 186, 8 April 1544"), as (the numbers, the rest):
+    the label is the numbers' own, so Pandoc reads them (singular or plural, a range's en
+    dash) and the rest is printed as written, where Pandoc would count its comma as a sign
+    of several pages. Otherwise (value, ""): a heading, all of it printed as written."""
+    for found in re.finditer(r",\s+(?=[^\W\d])", value):
+        if NUMBERS.fullmatch(value[:found.start()]):
+            return value[:found.start()], value[found.start():]
+    return value, ""
+
+
+def pandoc_cite(cite: m.Cite, note: int, headings: list, terms: Mapping = {},
+                labels: Mapping[str, str] = {}) -> dict:
     """A citation as a Pandoc Cite; its locator goes in the suffix, where Pandoc reads it.
 
     ``note`` is the note it is in or becomes, which Pandoc reads for positions and "(n 3)"
@@ -205,7 +225,7 @@ def pandoc_cite(cite: m.Cite, note: int, headings: list, terms: Mapping = {}) ->
         after = ", ".join(part for part in (items[1] if items else "", plain(extra)) if part)
         if item.locator is not None:
             label, value = csl_locator(item)
-            suffix = ", " + _locator_text(label, value, headings, after)
+            suffix = ", " + _locator_text(label, value, headings, after, labels)
             rest = "" if items else rest
         suffix += _suffix(rest)
         mode = {"suppress-author": "SuppressAuthor", "author-only": "AuthorInText"}.get(
@@ -280,21 +300,22 @@ def _suffix(suffix: str) -> str:
     return suffix if suffix[0] in " ,;:." else " " + suffix
 
 
-def pandoc_inlines(nodes: Iterable[m.Inline], note: int, headings: list[str]) -> list[dict]:
+def pandoc_inlines(nodes: Iterable[m.Inline], note: int, headings: list[str],
+                   labels: Mapping[str, str] = {}) -> list[dict]:
     """Model inlines (in author's note ``note``) as Pandoc's, citations as Cites."""
     out: list[dict] = []
     for node in nodes:
         if isinstance(node, m.Text):
             out += inlines_of(plain(node.text))
         elif isinstance(node, (m.Emph, m.Strong)):
-            children = pandoc_inlines(node.children, note, headings)
+            children = pandoc_inlines(node.children, note, headings, labels)
             out.append({"t": type(node).__name__, "c": children})
         elif isinstance(node, m.Link):
-            children = pandoc_inlines(node.children, note, headings)
+            children = pandoc_inlines(node.children, note, headings, labels)
             out.append({"t": "Link", "c": [["", [], []], children,
                                            [plain(node.url), ""]]})
         elif isinstance(node, m.Cite):
-            out.append(pandoc_cite(node, note, headings))
+            out.append(pandoc_cite(node, note, headings, labels=labels))
         elif isinstance(node, m.Code):
             out.append({"t": "Code", "c": [["", [], []], plain(node.text)]})
         elif isinstance(node, m.LineBreak):
@@ -412,6 +433,9 @@ class Style:
     ibid: str = ""                # the style's own "ibid" term, when it sets one
     # the style's own short locator terms, (single, multiple): ("fn", "fns") for "note"
     terms: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # the locator labels in the style's language, as Pandoc reads them in a locator:
+    # {"page": "Seite"} for a German style; empty for English, whose labels are CSL's names
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCALE,
@@ -434,7 +458,41 @@ def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCA
                   not lower_ibid, ibid or "", _short_terms(root))
     if probe:
         run_citeproc(style, [], [])   # what Pandoc refuses in the style (unknown elements) now
+    if not locale.lower().startswith("en"):
+        style = replace(style, labels=locator_labels(root, locale))
     return style
+
+
+def locator_labels(root: Any, locale: str) -> dict[str, str]:
+    """Each locator label's word in the style's language ({"page": "Seite"}), asked of Pandoc.
+
+    Pandoc reads a locator's label by the terms of the style's locale only, so a German
+    style takes "{Seite 100}" and reads "{page 100}" as no label at all. No Python package
+    holds the CSL locales Pandoc carries, so a probe style in the same locale, with the
+    style's own locale terms, prints each label's long term (one Pandoc run per style).
+    """
+    probe = etree.Element(f"{{{CSL_NS}}}style", nsmap={None: CSL_NS},
+                          attrib={"class": "note", "version": "1.0", "default-locale": locale})
+    info = etree.SubElement(probe, f"{{{CSL_NS}}}info")
+    for name, text in (("title", "probe"), ("id", "probe"), ("updated", "2026-01-01T00:00:00Z")):
+        etree.SubElement(info, f"{{{CSL_NS}}}{name}").text = text
+    for own in root.iterfind(f"{{{CSL_NS}}}locale"):
+        probe.append(copy.deepcopy(own))
+    layout = etree.SubElement(etree.SubElement(probe, f"{{{CSL_NS}}}citation"),
+                              f"{{{CSL_NS}}}layout")
+    etree.SubElement(layout, f"{{{CSL_NS}}}text", value="x")
+    for label in CSL_LOCATORS:
+        etree.SubElement(layout, f"{{{CSL_NS}}}text", term=label, prefix=f"[{label}=",
+                         suffix="]")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "labels.csl"
+        path.write_bytes(etree.tostring(probe, xml_declaration=True, encoding="utf-8"))
+        cite = pandoc_cite(m.Cite((m.CiteItem("probe"),)), 1, [])
+        out = run_citeproc(Style("probe", path, locale), [{"id": "probe", "type": "book"}],
+                           [{"t": "Para", "c": [cite]}])
+    text = m.plain_text(model_inlines(next(_find_note(out["blocks"][0]["c"]))[0]["c"]))
+    return {label: term.strip() for label, term in re.findall(r"\[([\w-]+)=([^\]]*)\]", text)
+            if term.strip() and label in CSL_LOCATORS}
 
 
 def _short_terms(root: Any) -> dict[str, tuple[str, str]]:
@@ -685,7 +743,8 @@ class _Plan:
             if isinstance(node, m.Cite):
                 self.keys += [item.key for item in node.items]
                 self.count += 1
-                cited = pandoc_cite(node, self.count, self.headings, self.style.terms)
+                cited = pandoc_cite(node, self.count, self.headings, self.style.terms,
+                                    self.style.labels)
                 self.add("note" if self.style.note else "in-text", [cited])
             elif isinstance(node, m.InlineNote):
                 self.author_note(node)
@@ -697,7 +756,8 @@ class _Plan:
         self.keys += [item.key for cite in m.find(runs, m.Cite) for item in cite.items]
         self.count += 1
         filler = [{"t": "Str", "c": "-"}]   # Pandoc keeps no empty paragraph
-        paras = [{"t": "Para", "c": pandoc_inlines(run, self.count, self.headings) or filler}
+        paras = [{"t": "Para", "c": pandoc_inlines(run, self.count, self.headings,
+                                                   self.style.labels) or filler}
                  for run in runs] or [{"t": "Para", "c": [{"t": "Str", "c": "-"}]}]
         self.add("author-note", [{"t": "Note", "c": paras}])
 

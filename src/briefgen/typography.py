@@ -3,7 +3,8 @@
 What a typesetter would do to the project's own words, and nothing to a source's:
 
 - **Quotes.** Straight quotes and apostrophes in the project's own text become curly
-  ("People's" → "People’s", "I don't know" in straight double quotes → “I don’t know”).
+  ("People's" → "People’s", "I don't know" in straight double quotes → “I don’t know”),
+  a citation's prefix and suffix included (the note prints them as written here).
   A quotation keeps the source's characters: text between curly double quotes (the marks
   templates put around a verbatim text, ``“{{ rec.text }}”``) and every block quote.
 - **Dashes.** A range of numbers or years takes an en dash: 2007-2017 → 2007–2017, pp 4-6 →
@@ -181,7 +182,17 @@ class _Pass:
         if isinstance(node, m.Code):
             self.before = "x"
             return [node]
+        if isinstance(node, m.Cite) and self.quotes:
+            return [self.cite(node)]
         return [node]
+
+    def cite(self, cite: m.Cite) -> m.Cite:
+        """A citation's prefix and suffix ("see the “Legal framework”", "emphasis added") are
+        the project's words, typeset as the text around them is; the cite pass prints them in
+        the note as they are (``typeset_notes`` leaves a note's quotes to the style)."""
+        items = tuple(replace(item, prefix=own_text(item.prefix), suffix=own_text(item.suffix))
+                      for item in cite.items)
+        return replace(cite, items=items)
 
     def text(self, text: str) -> list[m.Inline]:
         out: list[m.Inline] = []
