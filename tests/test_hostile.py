@@ -457,3 +457,66 @@ def test_20_a_brief_name_too_long_for_a_file_is_refused_at_check(proj):
     assert errors(done) == [
         "briefs/b.yaml:11:9: error: output name too long; expected at most 200 bytes, got 240",
         "briefgen: 1 problem in 1 file"]
+
+
+def reference_docx(path: Path, replace: dict[str, bytes] = {}, add: dict[str, int] = {}) -> None:
+    """python-docx's own template, with parts replaced and zero-filled parts of given sizes
+    added (written in steps: the test never holds a bomb in memory)."""
+    import zipfile
+
+    import docx
+
+    plain = path.with_suffix(".plain.docx")
+    docx.Document().save(plain)
+    with zipfile.ZipFile(plain) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for member in source.infolist():
+            package.writestr(member.filename, replace.get(member.filename,
+                                                          source.read(member.filename)))
+        for name, size in add.items():
+            with package.open(name, "w", force_zip64=True) as part:
+                for _ in range(size // (1 << 20)):
+                    part.write(bytes(1 << 20))
+    plain.unlink()
+
+
+def test_14_a_zip_bomb_reference_docx_is_refused_at_check(proj):
+    reference_docx(proj / "briefs/ref.docx", add={"word/media/bomb.bin": 100 << 20})
+    assert (proj / "briefs/ref.docx").stat().st_size < 1 << 20
+    write(proj, "briefs/b.yaml", BRIEF + "reference-docx: ref.docx\n")
+    for command in (["check"], ["build", "--all", "--format", "docx", "--out", "out"]):
+        done = run(proj, *command)
+        assert done.returncode == 1
+        assert errors(done) == [
+            "briefs/b.yaml:11:17: error: reference document briefs/ref.docx: part "
+            "word/media/bomb.bin unpacks to 104,857,600 bytes; expected at most 67,108,864 "
+            "bytes a part (a zip bomb?)",
+            "briefgen: 1 problem in 1 file"]
+    assert not (proj / "out").exists()
+
+
+CORE_WITH_ENTITY = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    b'<!DOCTYPE cp:coreProperties [<!ENTITY xxe "expanded">]>\n'
+                    b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/'
+                    b'2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+                    b'<dc:title>&xxe;</dc:title></cp:coreProperties>')
+
+
+def test_15_a_reference_docx_part_declaring_a_dtd_is_refused_at_check(proj):
+    reference_docx(proj / "briefs/ref.docx", replace={"docProps/core.xml": CORE_WITH_ENTITY})
+    write(proj, "briefs/b.yaml", BRIEF + "reference-docx: ref.docx\n")
+    done = run(proj, "check")
+    assert done.returncode == 1
+    assert errors(done) == [
+        "briefs/b.yaml:11:17: error: reference document briefs/ref.docx: part "
+        "docProps/core.xml declares a DTD; expected XML without <!DOCTYPE> or <!ENTITY> (Word "
+        "writes none), got one",
+        "briefgen: 1 problem in 1 file"]
+
+
+def test_14_15_a_plain_reference_docx_still_builds(proj):
+    reference_docx(proj / "briefs/ref.docx")
+    write(proj, "briefs/b.yaml", BRIEF + "reference-docx: ref.docx\n")
+    done = run(proj, "build", "--all", "--format", "docx", "--out", "out")
+    assert done.returncode == 0, done.stderr
+    assert (proj / "out/b.docx").is_file()
