@@ -520,3 +520,35 @@ def test_14_15_a_plain_reference_docx_still_builds(proj):
     done = run(proj, "build", "--all", "--format", "docx", "--out", "out")
     assert done.returncode == 0, done.stderr
     assert (proj / "out/b.docx").is_file()
+
+
+# The Debian styles that crashed the cite stage when issue 20 was filed (text-case or
+# strip-periods on a citation number, capitalize-first on an empty name part): errata,
+# wiley-vch-books, current-organic-synthesis and the ABNT family.
+DEBIAN_STYLES = Path("/usr/share/citation-style-language/styles")
+CRASHED = ("errata", "wiley-vch-books", "current-organic-synthesis")
+
+
+def crashed_styles() -> list[str]:
+    if not DEBIAN_STYLES.is_dir():
+        return []
+    abnt = sorted(p.stem for p in DEBIAN_STYLES.glob("*.csl")
+                  if "abnt" in p.stem or p.stem.startswith("associacao-brasileira-de-normas"))
+    return [s for s in CRASHED if (DEBIAN_STYLES / f"{s}.csl").is_file()] + abnt
+
+
+@pytest.mark.skipif(not crashed_styles(), reason="Debian's citation-style-language-styles "
+                                                 "is not installed")
+def test_16_the_debian_styles_that_crashed_the_cite_stage_format(proj):
+    styles = crashed_styles()
+    assert len(styles) >= 16
+    (proj / "briefs/b.yaml").unlink()
+    for style in styles:
+        write(proj, f"briefs/{style}.yaml", BRIEF.replace("style: uk-oscola", f"style: {style}"))
+    done = run(proj, "check")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == (
+        f"briefs: ok, {len(styles)} briefs composed, cited and counted against their limits")
+    done = run(proj, "build", "--all", "--format", "html", "--out", "out")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.stem for p in (proj / "out").glob("*.html")) == sorted(styles)
