@@ -246,15 +246,19 @@ def test_6_workers_end_when_the_build_is_killed(proj):
     slow_project(proj)
     build = start(proj, "build", "--all", "--format", "md", "--jobs", "2", "--out", "out")
     wait_for(build.stdout, "built b")        # one worker done with b, the other in z for good
-    workers = children(build.pid)
+    workers = [os.pidfd_open(pid) for pid in children(build.pid)]
     assert workers
     build.kill()
     # The workers held stdout and stderr open: both end only when every worker has ended.
     out, err = build.communicate(timeout=GUARD)
     assert "Traceback" not in err
-    for pid in workers:
-        assert not Path(f"/proc/{pid}").exists() or \
-            Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    for pidfd in workers:                  # readable once the process has ended
+        import select
+
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        assert poller.poll(GUARD * 1000), "a worker outlived the build"
+        os.close(pidfd)
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -289,6 +293,25 @@ def test_8_an_output_that_is_a_folder_names_the_output_and_leaves_no_part_file(p
         "got Is a directory",
         "briefgen: 1 problem in 1 file"]
     assert parts(proj / "out") == []
+
+
+def test_8_a_file_size_limit_mid_write_is_one_line_and_leaves_nothing(proj):
+    import resource
+
+    def limited() -> None:                    # as `ulimit -f 2` in the shell
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    before = snapshot(proj)
+    done = subprocess.run([sys.executable, "-m", "briefgen.cli", "build", "--all", "--format",
+                           "md", "--format", "html", "--out", "out"], cwd=proj,
+                          capture_output=True, text=True, timeout=GUARD, env=env(),
+                          preexec_fn=limited)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert errors(done) == [
+        "out: error: cannot write the output; expected a folder briefgen can write to, got "
+        "File too large",
+        "briefgen: 1 problem in 1 file"]
+    assert not (proj / "out").exists() and snapshot(proj) == before
 
 
 def test_8_stale_part_files_of_a_killed_build_are_removed(proj):
