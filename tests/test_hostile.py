@@ -163,6 +163,21 @@ def test_5_a_data_file_linking_out_of_the_project_is_refused_unread(proj, target
     assert "root:" not in done.stderr
 
 
+def test_5_a_source_text_outside_the_texts_folder_is_refused_unread(proj):
+    path = proj / "data/sources/sources.yaml"
+    path.write_text(path.read_text().replace("  number: A/HRC/25/63\n",
+                                             "  number: A/HRC/25/63\n  text: /etc/passwd\n"))
+    (proj / "texts").mkdir()
+    done = run(proj, "verify", "--texts", "texts")
+    assert done.returncode == 1
+    assert errors(done)[-2:] == [
+        f"data/sources/sources.yaml:8:9: error: /etc/passwd: a file outside the project; "
+        f"expected a file inside the project ({proj}) or a folder named on the command line, "
+        "got a path that resolves outside them",
+        "briefgen: 1 problem in 1 file"]
+    assert "root:" not in done.stdout + done.stderr
+
+
 def test_a_folder_named_on_the_command_line_may_be_elsewhere(proj, tmp_path):
     """The rule's other half: a templates folder the user names outside the project is read."""
     shutil.move(proj / "templates", tmp_path / "shared-templates")

@@ -187,6 +187,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.data)
     briefs = load_briefs(_brief_files(args.briefs_dir), dataset, args.templates)
     folder = texts_folder(args.texts, Path("."))
+    paths.allow(folder)
     report = verify(dataset, briefs, folder)
     unverified = [Problem(Location(str(args.data)), f"source {source!r} has no text to check "
                                                     f"against; expected a 'text:' file, got "

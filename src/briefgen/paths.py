@@ -51,6 +51,14 @@ def confine(project: Path, named: list[Path] = ()) -> None:
     _roots = tuple(dict.fromkeys(found))
 
 
+def allow(folder: Path) -> None:
+    """One more root, chosen by the user rather than the project (``verify``'s texts folder,
+    from --texts, $BRIEFGEN_TEXTS or its default beside the project)."""
+    global _roots
+    if _roots is not None:
+        _roots = tuple(dict.fromkeys([*_roots, Path(os.path.realpath(folder))]))
+
+
 def confine_nothing() -> None:
     set_roots(None)
 
