@@ -590,3 +590,12 @@ def test_16_the_debian_styles_that_crashed_the_cite_stage_format(proj):
     done = run(proj, "build", "--all", "--format", "html", "--out", "out")
     assert done.returncode == 0, done.stderr
     assert sorted(p.stem for p in (proj / "out").glob("*.html")) == sorted(styles)
+
+
+def test_18_a_fifo_anywhere_in_the_project_does_not_hang_the_build_stamp(proj):
+    """The no-op stamp hashes every file of the project; a FIFO it would wait on for ever."""
+    os.mkfifo(proj / "notes.fifo")
+    for _ in range(2):                          # the first leaves the stamp, the second reads it
+        done = run(proj, "build", "--all", "--format", "md", "--out", "out")
+        assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("1 output, all skipped (unchanged)")

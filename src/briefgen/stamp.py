@@ -60,6 +60,7 @@ def tree_digest(root: Path, leave_out: tuple[Path, ...] = ()) -> dict[str, str]:
     folders and ``leave_out`` (the output folder) are not read. Links are followed as the
     build would follow them; a broken one counts as an empty file."""
     left = {p.resolve() for p in leave_out}
+    real_root = Path(os.path.realpath(root))
     found: dict[str, str] = {}
     for folder, dirs, files in os.walk(root, followlinks=False):
         here = Path(folder)
@@ -68,17 +69,17 @@ def tree_digest(root: Path, leave_out: tuple[Path, ...] = ()) -> dict[str, str]:
                          and not (here / d / "manifest.json").is_file())
         for name in sorted(files):
             path = here / name
-            found[path.relative_to(root).as_posix()] = _entry_digest(path, root)
+            found[path.relative_to(root).as_posix()] = _entry_digest(path, real_root)
     return found
 
 
-def _entry_digest(path: Path, root: Path) -> str:
+def _entry_digest(path: Path, real_root: Path) -> str:
     """A file's hash; a link that leaves the root, or anything but a regular file (a FIFO
     would block the read, ``/dev/zero`` never ends), by what it is instead: the build refuses
     those (``paths.py``), so their content is never an input."""
     try:
         real = os.path.realpath(path)
-        if not Path(real).is_relative_to(os.path.realpath(root)):
+        if not Path(real).is_relative_to(real_root):
             return "outside:" + real
         if not stat.S_ISREG(os.stat(path).st_mode):
             return "special"
