@@ -185,6 +185,21 @@ def test_a_folder_named_on_the_command_line_may_be_elsewhere(proj, tmp_path):
     assert done.returncode == 0, done.stderr
 
 
+def test_the_brand_beside_a_named_templates_folder_is_read_unless_it_links_out(proj, tmp_path):
+    shared = tmp_path / "shared"
+    shutil.move(proj / "templates", shared / "templates")
+    write(shared, "brand.yaml", "organisation: Shared Org\n")
+    done = run(proj, "check", "--templates", str(shared / "templates"))
+    assert done.returncode == 0, done.stderr
+    (shared / "brand.yaml").unlink()
+    (shared / "brand.yaml").symlink_to("/etc/passwd")
+    done = run(proj, "check", "--templates", str(shared / "templates"))
+    assert done.returncode == 1
+    assert errors(done) == [
+        f"{shared}/brand.yaml: error: " + LEAVES.format(root=proj, target="/etc/passwd"),
+        "briefgen: 1 problem in 1 file"]
+
+
 def test_a_style_named_outside_the_project_is_a_located_problem(proj, tmp_path):
     style = tmp_path / "own.csl"
     shutil.copy(Path(__file__).parent.parent / "src/briefgen/styles/un.csl", style)

@@ -387,7 +387,7 @@ def _confine(args: argparse.Namespace) -> None:
     for name in ("briefs", "texts", "file"):
         value = getattr(args, name, None)
         named += value if isinstance(value, list) else [value] if isinstance(value, Path) else []
-    paths.confine(args.data.resolve().parent, named)
+    paths.confine(args.data.resolve().parent, named, brand_home=args.templates.resolve().parent)
 
 
 def main(argv: list[str] | None = None) -> int:

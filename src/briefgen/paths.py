@@ -42,11 +42,18 @@ class Refused(Exception):
     """A file briefgen will not read; the message says why, in the project's words."""
 
 
-def confine(project: Path, named: list[Path] = ()) -> None:
+def confine(project: Path, named: list[Path] = (), brand_home: Path | None = None) -> None:
     """Allow reading below ``project`` and each of ``named`` (folders or files the user gave
-    on the command line), briefgen's own files and the system's CSL styles; nothing else."""
+    on the command line), briefgen's own files and the system's CSL styles; nothing else.
+
+    ``brand_home`` is the folder holding a named templates folder: its ``brand.yaml`` and
+    ``brand/`` belong with those templates (``brand.project_brand``). They are allowed by
+    name, their own links not followed, so a brand.yaml that links out is still refused."""
     global _roots
     found = [Path(os.path.realpath(p)) for p in (project, *named)]
+    if brand_home is not None:
+        home = Path(os.path.realpath(brand_home))
+        found += [home / "brand.yaml", home / "brand"]
     found += [PACKAGE, Path(os.path.realpath(SYSTEM_STYLES))]
     _roots = tuple(dict.fromkeys(found))
 
