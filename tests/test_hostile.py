@@ -493,6 +493,23 @@ def test_18_a_file_over_the_size_bound_is_refused(proj):
         "briefgen: 1 problem in 1 file"]
 
 
+def test_18_a_fifo_or_an_oversized_file_in_a_template_folder_is_refused(proj):
+    from briefgen.paths import MAX_BYTES
+
+    os.mkfifo(proj / "templates/plain/pipe.typ")
+    with open(proj / "templates/plain/big.css", "wb") as handle:
+        handle.truncate(MAX_BYTES + 1)
+    done = run(proj, "build", "--all", "--format", "pdf", "--out", "out")
+    assert done.returncode == 1
+    assert errors(done) == [
+        f"templates/plain/big.css: error: file too large; expected at most {MAX_BYTES:,} "
+        f"bytes, got {MAX_BYTES + 1:,}",
+        "templates/plain/pipe.typ: error: not a regular file; expected a file, got a FIFO "
+        "(named pipe)",
+        "briefgen: 2 problems in 2 files"]
+    assert not (proj / "out").exists()
+
+
 def test_19_an_empty_output_folder_is_refused(proj):
     before = snapshot(proj, leave_out="-")
     done = run(proj, "build", "--all", "--out", "")

@@ -180,10 +180,15 @@ def problem_of_entry(path: Path) -> Problem | None:
     if escaped:
         return Problem(Location(display_path(path)), escaped)
     try:
-        mode = os.stat(path).st_mode
+        info = os.stat(path)
     except OSError:
         return None            # a broken link: whatever names it says it is missing
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+    if stat.S_ISDIR(info.st_mode):
         return None
-    return Problem(Location(display_path(path)),
-                   f"not a regular file; expected a file, got {_kind(mode)}")
+    if not stat.S_ISREG(info.st_mode):
+        return Problem(Location(display_path(path)),
+                       f"not a regular file; expected a file, got {_kind(info.st_mode)}")
+    if info.st_size > MAX_BYTES:
+        return Problem(Location(display_path(path)), f"file too large; expected at most "
+                                                     f"{MAX_BYTES:,} bytes, got {info.st_size:,}")
+    return None
