@@ -161,10 +161,11 @@ def test_a_template_citing_an_unknown_source_is_reported_at_the_template(project
 
 
 def test_an_output_folder_that_cannot_be_made_is_one_clear_line(project):
-    result = run("build", "briefs/b.yaml", "--out", "briefs/b.yaml/out")
+    write(project, "notes.txt", "a file, not a folder\n")
+    result = run("build", "briefs/b.yaml", "--out", "notes.txt/out")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "briefs/b.yaml/out: error: cannot write the output; expected a folder briefgen can "
+        "notes.txt/out: error: cannot write the output; expected a folder briefgen can "
         "write to, got Not a directory",
         "briefgen: 1 problem in 1 file",
     ]

@@ -5,6 +5,8 @@ The long way loads the dataset (``cli.load_dataset``); these tests count its cal
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from briefgen import cli
@@ -73,18 +75,23 @@ def test_the_epoch_a_flag_and_force_go_the_long_way(project, built, capsys, monk
 
 
 def test_a_style_outside_the_project_is_covered(project, tmp_path_factory, capsys, monkeypatch):
-    elsewhere = tmp_path_factory.mktemp("styles") / "own.csl"
+    # Outside the project a brief may name only files in a folder the command line names
+    # (paths.py): here the templates folder, kept elsewhere with its own style.
+    templates = tmp_path_factory.mktemp("shared") / "templates"
+    shutil.copytree(project / "templates", templates)
+    elsewhere = templates / "own.csl"
     elsewhere.write_bytes(HOUSE_STYLES["un"].read_bytes())
     write(project, "briefs/b.yaml", (project / "briefs/b.yaml").read_text()
           .replace("style: uk-oscola", f"style: {elsewhere}"))
-    assert main(ARGV) == 0
+    argv = ARGV + ["--templates", str(templates)]
+    assert main(argv) == 0
     calls = []
     real = cli.load_dataset
     monkeypatch.setattr(cli, "load_dataset", lambda folder: calls.append(folder) or real(folder))
-    rerun(capsys)
+    assert main(argv) == 0
     assert calls == []
     elsewhere.write_text(elsewhere.read_text().replace("</style>", "<!-- edited --></style>"))
-    rerun(capsys)
+    assert main(argv) == 0
     assert len(calls) == 1
 
 

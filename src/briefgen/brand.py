@@ -28,6 +28,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from .errors import Location, Problem, ValidationError, display_path
+from . import paths
 from .load import YMap, locate, read_file
 from .schema import Colour, Model, Number, Text, validate
 
@@ -249,6 +250,9 @@ def _logo_problems(tree: dict, base: Path) -> list[Problem]:
     if kind is None:
         return [Problem(where, f"unknown logo format {path.suffix or 'without a suffix'!r}; "
                                f"expected an .svg or .png file, got {display_path(path)}")]
+    refused = paths.problem(path, where)
+    if refused:
+        return [refused]
     if not path.is_file():
         return [Problem(where, f"no logo file {display_path(path)}; expected {'an' if kind == 'svg' else 'a'} "
                                f"{kind.upper()} file there, got nothing")]

@@ -18,6 +18,7 @@ from pydantic import Field
 from .brand import DEFAULT as DEFAULT_BRAND, ResolvedBrand, project_brand, resolve_brand
 from .dataset import CONFIDENCE, KIND_BY_NAME, Dataset
 from .errors import LoadError, Location, Problem, ValidationError, describe, display_path
+from . import outputs, paths
 from .load import YMap, load_file, locate, read_file
 from .styles import HOUSE_STYLES, SYSTEM_STYLES, find_style
 from .schema import DateText, FullDate, Id, Model, Text, did_you_mean, validate
@@ -182,15 +183,21 @@ def _file_problems(tree: YMap, brief: Brief, base: Path,
         problems.append(Problem(locate(tree, ("audience",)),
                                 f"unknown audience {brief.audience!r} (no {display_path(template_dir)}/content.md.j2){hint}"))
     found["template_dir"] = template_dir
+    if not problems:
+        # Jinja's includes and Typst's #read open files below the folder by themselves: a
+        # link there that leaves the project is refused before any template runs.
+        problems += paths.folder_problems(template_dir)
     found["audience"] = audience = load_audience(template_dir) if not problems else Audience()
-    found["style"], problem = _style(tree, brief, base, audience)
-    problems += [problem] if problem else []
+    found["style"], style_problem = _style(tree, brief, base, audience)
+    if style_problem is None and found["style"] not in HOUSE_STYLES:
+        style_problem = paths.problem(Path(found["style"]), locate(tree, ("style",)))
+    problems += [style_problem] if style_problem else []
     found["reference_docx"] = None
     if brief.reference_docx:
         found["reference_docx"] = ref = base / brief.reference_docx
         problem = _reference_docx_problem(ref)
         problems += [Problem(locate(tree, ("reference-docx",)), problem)] if problem else []
-    if found["style"].endswith(".csl") and Path(found["style"]).is_file():
+    if style_problem is None and found["style"].endswith(".csl") and Path(found["style"]).is_file():
         problems += _style_file_problems(found["style"])
     found["brand"], brand_problems = _brand(tree, brief, base, templates, template_dir)
     problems += brand_problems
@@ -233,20 +240,15 @@ def _style_file_problems(path: str) -> list[Problem]:
 
 
 def _reference_docx_problem(ref: Path) -> str | None:
-    """Why a reference document cannot serve, or None."""
-    import zipfile   # ~20 ms to import: only for a brief that names a reference document
-
+    """Why a reference document cannot serve, or None (``reference.py``)."""
+    refused = paths.refusal(ref)
+    if refused:
+        return f"{display_path(ref)}: {refused}"
     if not ref.is_file():
         return f"no reference document {display_path(ref)}; expected a .docx file, got nothing there"
-    try:
-        with zipfile.ZipFile(ref) as package:
-            names = set(package.namelist())
-    except (zipfile.BadZipFile, OSError):
-        names = set()
-    if "word/document.xml" not in names:
-        return (f"reference document {display_path(ref)} is not a Word file; expected a .docx "
-                f"(a zip package with word/document.xml), got another kind of file")
-    return None
+    from . import reference   # zipfile, ~20 ms: only for a brief that names a reference document
+
+    return reference.problem(ref)
 
 
 def _style(tree: YMap, brief: Brief, base: Path, audience: "Audience") -> tuple[str, Problem | None]:
@@ -345,6 +347,9 @@ def load_brief(path: Path, dataset: Dataset, templates: Path) -> LoadedBrief:
     if brief is None:
         raise ValidationError(read_problems + problems)
     problems = read_problems + _reference_problems(tree, brief, dataset)
+    problems += outputs.name_problems(brief.output or path.stem, locate(tree, ("output",))
+                                      if brief.output else Location(display_path(path)))
+    problems += outputs.date_problems(brief.date, locate(tree, ("date",)))
     found_problems, found = _file_problems(tree, brief, path.parent, templates)
     problems += found_problems
     if problems:

@@ -196,12 +196,12 @@ def write_brief(work: Work, targets: list[Target], out_dir: Path, *, strict: boo
         if strict and work.warnings:
             raise BriefgenError([Problem(w.loc, w.message + " (an error under --strict)")
                                  for w in work.warnings])
+        for temp, final in staged:
+            _replace(temp, final)
     except BaseException:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
         raise
-    for temp, final in staged:
-        os.replace(temp, final)
     if warnings is not None:
         warnings += work.warnings + work.allowed
     shared = sum(work.timings.values()) / max(len(outputs), 1)
@@ -236,6 +236,14 @@ def _write(work: Work, target: Target, out_dir: Path,
     return Output(target, [out_dir / name for name in target.files], 0.0,
                   limit.words_of(work.count), len(work.document.notes), written.pages,
                   words_over or page_over is not None)
+
+
+def _replace(temp: Path, final: Path) -> None:
+    """A staged file into place; a failure names the output, not the temporary file."""
+    try:
+        os.replace(temp, final)
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, str(final)) from None
 
 
 def _temp_path(out_dir: Path, name: str) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, outputs, paths
 from .errors import BriefgenError, Location, Problem, UsageError
 from .names import FILTER_HELP, FORMATS, KIND_NAMES, PDF_ENGINES, PROJECT_LISTS
 
@@ -38,6 +38,7 @@ def load_briefs(paths: list[Path], dataset: "Dataset", templates: Path) -> list:
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130          # 128 + SIGINT, as shells report Ctrl-C
 
 
 class BuildFailed(BriefgenError):
@@ -94,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--format", action="append", choices=FORMATS, metavar="FORMAT",
                        help=f"only this format ({', '.join(FORMATS)}; repeat for several; "
                             "default: the formats each brief asks for)")
-    build.add_argument("--out", type=Path, help="output folder (default: dist, in the project)")
+    build.add_argument("--out", help="output folder (default: dist, in the project)")
     build.add_argument("--pdf-engine", choices=PDF_ENGINES,
                        help="lay PDFs out with this engine (default: each brief's pdf-engine, "
                             "else typst)")
@@ -204,6 +205,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.data)
     briefs = load_briefs(_brief_files(args.briefs_dir), dataset, args.templates)
     folder = texts_folder(args.texts, Path("."))
+    paths.allow(folder)
     report = verify(dataset, briefs, folder)
     unverified = [Problem(Location(str(args.data)), f"source {source!r} has no text to check "
                                                     f"against; expected a 'text:' file, got "
@@ -292,7 +294,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     began = time.perf_counter()
     paths = _chosen_briefs(args)
-    out_dir = args.out or Path("dist")
+    out_dir = outputs.check_out(args.out, [args.data, args.briefs_dir, args.templates])
     root, command = args.data.resolve().parent, _build_command(args, paths, out_dir)
     answered = None if args.force else stamp.answer(out_dir, root, command, args.strict)
     if answered is not None:
@@ -412,10 +414,26 @@ def _at_project_root(args: argparse.Namespace) -> None:
     os.chdir(root)
 
 
+def _confine(args: argparse.Namespace) -> None:
+    """Reading is confined to the project (the data folder's parent) and what the command line
+    names (``paths.py``): a project received from others cannot make briefgen read elsewhere."""
+    if not hasattr(args, "data"):
+        return
+    named = [args.data, args.briefs_dir, args.templates]
+    for name in ("briefs", "texts", "file"):
+        value = getattr(args, name, None)
+        named += value if isinstance(value, list) else [value] if isinstance(value, Path) else []
+    paths.confine(args.data.resolve().parent, named, brand_home=args.templates.resolve().parent)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         _at_project_root(args)
+        _confine(args)
+        if args.command in ("check", "build"):
+            from .writers.epoch import default_epoch
+            default_epoch("")         # a SOURCE_DATE_EPOCH no document can be dated with
         return COMMANDS[args.command](args)
     except BriefgenError as err:
         report(err.problems)
@@ -426,6 +444,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`: stop quietly, as Unix tools do
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:   # Ctrl-C: the build cleaned up on its way out (release.py)
+        print("briefgen: interrupted; outputs finished before it are written and in the "
+              "manifest, nothing half-written is left", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        paths.confine_nothing()    # a caller in the same process (a test) starts afresh
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from . import paths
 from .errors import LoadError, Location, Problem, display_path
 
 try:  # libyaml's parser: the events come from C
@@ -399,7 +400,9 @@ def read_file(path: Path) -> tuple[Any, list[Problem]]:
     the user would type them (relative to the working folder)."""
     shown = display_path(path)
     try:
-        data = path.read_bytes()
+        data = paths.read_bytes(path)      # inside the project, a regular file, bounded
+    except paths.Refused as err:
+        return None, [Problem(Location(shown), str(err))]
     except OSError as err:
         return None, [Problem(Location(shown), f"cannot read file: {err.strerror}")]
     try:

@@ -52,7 +52,7 @@ from .dataset import KINDS, Dataset
 from .errors import Location, Problem
 from .select import Selected
 from .stamp import file_sha256, installed_versions, normalised
-from .target import Target
+from .target import Target, output_files
 from .writers.look import DEFAULT_LOOK
 
 MANIFEST = "manifest.json"
@@ -224,10 +224,16 @@ def warnings_of(record: dict[str, Any]) -> list[Problem]:
 
 
 def intact(record: dict[str, Any], out_dir: Path) -> bool:
-    """Every file of an output is still there with the bytes the manifest recorded."""
+    """Every file of an output is still there with the bytes the manifest recorded. Which
+    files those are comes from the output's Target (``output_files``), never from the
+    manifest's own list: an empty or swapped list would make a deleted output look intact."""
     try:
+        files = record["files"]
+        names = [f["name"] for f in files]
+        if names != list(output_files(record["brief"], record["format"])):
+            return False
         return all(f["size"] == (out_dir / f["name"]).stat().st_size
-                   and f["sha256"] == file_sha256(out_dir / f["name"]) for f in record["files"])
+                   and f["sha256"] == file_sha256(out_dir / f["name"]) for f in files)
     except (OSError, KeyError, TypeError):
         return False
 
@@ -265,12 +271,28 @@ def write(out_dir: Path, entries: dict[Key, dict[str, Any]], dataset_version: st
         raise
 
 
+# git reads the repository's own config, and a project received as an archive brings its own
+# .git/config: `describe --dirty` refreshes the index, which runs core.fsmonitor and may run a
+# clean filter. So the version is read without --dirty (describe then reads refs and objects
+# only), fsmonitor and hooks off, and no config but the repository's (no system or user file,
+# no pager, no prompt).
+_SAFE_GIT = ("git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
+             "-c", "core.pager=cat", "--no-optional-locks")
+
+
+def _git_environment() -> dict[str, str]:
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C",
+            "HOME": "/nonexistent", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
+            "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+
+
 def dataset_version(data: Path) -> str | None:
-    """``git describe --tags --always --dirty`` of the repository holding the data folder;
-    None where there is no git or no repository."""
+    """``git describe --tags --always`` of the repository holding the data folder, run so it
+    executes nothing the repository configures; None where there is no git or no repository."""
     try:
-        done = subprocess.run(["git", "-C", str(data), "describe", "--tags", "--always", "--dirty"],
-                              capture_output=True, text=True, timeout=10)
+        done = subprocess.run([*_SAFE_GIT, "-C", str(data), "describe", "--tags", "--always"],
+                              capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL,
+                              env=_git_environment())
     except (OSError, subprocess.SubprocessError):
         return None
     return (done.stdout.strip() or None) if done.returncode == 0 else None

@@ -17,3 +17,11 @@ FILTER_HELP = {
     "addressee": "keep recommendations to this actor",
     "confidence": "keep findings with this confidence level",
 }
+
+
+def output_files(name: str, fmt: str) -> tuple[str, ...]:
+    """The files of one output (``target.py``; the stamp checks them without the Target). The
+    Markdown export brings its bibliography and style, so Pandoc can continue."""
+    if fmt == "md":
+        return (f"{name}.md", f"{name}.json", f"{name}.csl")
+    return (f"{name}.{fmt}",)

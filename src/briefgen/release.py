@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from . import manifest
+from . import outputs
+from . import paths as confinement
 from .brief import LoadedBrief, load_briefs
 from .dataset import Dataset
 from .limits import limits_of
@@ -235,12 +237,36 @@ def _crash(loc: Location, err: BaseException) -> Problem:
 _worker: dict[str, Any] = {}       # in a worker: the dataset and the briefs by name
 
 
-def _start_worker(data: Path, paths: list[Path], templates: Path, engines: set[str]) -> None:
+def _start_worker(data: Path, paths: list[Path], templates: Path, engines: set[str],
+                  roots: tuple[Path, ...] | None = None) -> None:
+    _die_with_parent()
     if "dataset" not in _worker:   # a forked worker has the parent's already
+        confinement.set_roots(roots)
         dataset = load_dataset(data)
         _worker.update(dataset=dataset,
                        briefs={b.name: b for b in load_briefs(paths, dataset, templates)})
     _warm(engines)
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the build that started it ends, however it ends (SIGKILL too): on
+    Linux the kernel sends it SIGTERM then (prctl PR_SET_PDEATHSIG; the standard library has
+    no call for it, so ctypes). Ctrl-C is the parent's to handle: it stops the workers itself
+    and removes what they left, so a worker ignores SIGINT rather than print a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)          # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:        # the parent died before the call: nobody would signal us
+        os._exit(1)
 
 
 def _warm(engines: set[str]) -> None:
@@ -278,7 +304,7 @@ def _in_pool(tasks: list[Task], briefs: dict[str, LoadedBrief], dataset: Dataset
     """Briefs shared among ``jobs`` workers. A worker that dies takes its pool down; then each
     unfinished brief is built again alone, so only the one that kills its worker fails."""
     start = (dataset.root, [b.path for b in briefs.values()], _templates(briefs),
-             _engines(tasks))
+             _engines(tasks), confinement.roots())
     _worker.update(dataset=dataset, briefs=briefs)
     try:
         unfinished = _pool(tasks, jobs, start, settings, on_done)
@@ -301,15 +327,31 @@ def _pool(tasks: list[Task], jobs: int, start: tuple, settings: Settings,
     unfinished = []
     with ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_worker,
                              initargs=start) as pool:
-        futures = {pool.submit(_work, task, settings): task for task in tasks}
-        for future in as_completed(futures):
-            try:
-                done = future.result()
-            except BrokenProcessPool:
-                unfinished.append(futures[future])
-                continue
-            on_done(done)
+        try:
+            futures = {pool.submit(_work, task, settings): task for task in tasks}
+            for future in as_completed(futures):
+                try:
+                    done = future.result()
+                except BrokenProcessPool:
+                    unfinished.append(futures[future])
+                    continue
+                on_done(done)
+        except BaseException:          # Ctrl-C (workers ignore it): stop them now
+            _stop(pool)
+            raise
     return sorted(unfinished, key=lambda task: task.brief)
+
+
+def _stop(pool: Any) -> None:
+    """End a pool's workers mid-brief, and wait until they are gone, so that the temporary
+    files they were writing can be removed. The executor has no public call for this;
+    ``_processes`` is where it keeps them (Python 3.9 to 3.13)."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
 
 
 def _died(loc: Location) -> Problem:
@@ -342,8 +384,34 @@ def build_release(briefs: list[LoadedBrief], dataset: Dataset, settings: Setting
                 for name in dict.fromkeys(t.brief for t in planned)}
     inputs = manifest.Inputs(dataset)
     wanted = {key_of(t): inputs.of(t, by_name[t.brief], selected[t.brief]) for t in planned}
-    old = manifest.read(settings.out_dir)
-    skipped = {key_of(t) for t in planned if _skip(old.get(key_of(t)), wanted[key_of(t)], settings)}
+    created = _make_folder(settings.out_dir)
+    done: dict[str, Done] = {}
+    try:
+        with outputs.locked(settings.out_dir):
+            old = manifest.read(settings.out_dir)
+            try:
+                release = _release(planned, by_name, dataset, settings, progress, wanted, old,
+                                   selected, done)
+            finally:
+                # Also on Ctrl-C: the briefs finished before it are on disk, and the manifest
+                # says so (the workers are gone by now, and outputs.locked removes what they
+                # left half-written).
+                _record(settings, [key_of(t) for t in planned], old, done, wanted,
+                        set(by_name), dataset.root)
+    finally:
+        if created and not any(settings.out_dir.iterdir()):
+            settings.out_dir.rmdir()   # a build that wrote nothing leaves nothing, not even the folder
+    release.seconds = time.perf_counter() - began
+    return release
+
+
+def _release(planned: list[Target], by_name: dict[str, LoadedBrief], dataset: Dataset,
+             settings: Settings, progress: Any, wanted: dict, old: dict,
+             selected: dict[str, Selected], done: dict[str, Done]) -> Release:
+    """Skip what is unchanged, build the rest into ``done`` (filled as briefs finish, so an
+    interrupted build still records what it finished)."""
+    skipped = {key_of(t) for t in planned
+               if _skip(old.get(key_of(t)), wanted[key_of(t)], settings)}
     todo: dict[str, list[Target]] = {}
     for t in planned:
         if key_of(t) not in skipped:
@@ -352,13 +420,12 @@ def build_release(briefs: list[LoadedBrief], dataset: Dataset, settings: Setting
     jobs = max(1, min(settings.jobs, len(tasks)))
     if progress:
         progress.start(len(planned) - len(skipped), len(skipped), jobs)
-    done = _build(tasks, by_name, dataset, settings, jobs, progress) if tasks else {}
-    keys = [key_of(t) for t in planned]
-    release = _assemble(keys, by_name, skipped, old, done)
-    release.jobs, release.seconds = jobs, time.perf_counter() - began
+    if tasks:
+        _build(tasks, by_name, dataset, settings, jobs, progress, done)
+    release = _assemble([key_of(t) for t in planned], by_name, skipped, old, done)
+    release.jobs = jobs
     if progress:
         progress.finish()
-    _record(settings, keys, old, done, wanted, set(by_name), dataset.root)
     return release
 
 
@@ -374,10 +441,7 @@ def _skip(record: dict | None, inputs: dict, settings: Settings) -> bool:
 
 
 def _build(tasks: list[Task], briefs: dict[str, LoadedBrief], dataset: Dataset,
-           settings: Settings, jobs: int, progress: Any) -> dict[str, Done]:
-    created = _make_folder(settings.out_dir)
-    results: dict[str, Done] = {}
-
+           settings: Settings, jobs: int, progress: Any, results: dict[str, Done]) -> None:
     def on_done(done: Done) -> None:
         results[done.brief] = done
         if progress:
@@ -387,9 +451,6 @@ def _build(tasks: list[Task], briefs: dict[str, LoadedBrief], dataset: Dataset,
         _pipelined(tasks, briefs, dataset, settings, on_done)
     else:
         _in_pool(tasks, briefs, dataset, settings, jobs, on_done)
-    if created and not any(settings.out_dir.iterdir()):
-        settings.out_dir.rmdir()   # a build that wrote nothing leaves nothing, not even the folder
-    return results
 
 
 def _make_folder(out_dir: Path) -> bool:
@@ -446,5 +507,11 @@ def _record(settings: Settings, keys: list[manifest.Key], old: dict, done: dict[
         if name in done and fmt in done[name].made:
             entries[(name, fmt)] = manifest.entry(name, fmt, inputs=wanted[(name, fmt)],
                                                   **done[name].made[fmt])
-    if entries:
+    if not entries:
+        return
+    try:
         manifest.write(out_dir, entries, manifest.dataset_version(data))
+    except OSError as err:
+        raise WriteError([Problem(Location(display_path(out_dir / manifest.MANIFEST)),
+                                  f"cannot write the build manifest; expected a file briefgen "
+                                  f"can write, got {err.strerror or err}")]) from None

@@ -31,9 +31,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any
+
+from .names import output_files
 
 CACHE = ".briefgen-cache"
 VERSION = 1
@@ -57,6 +60,7 @@ def tree_digest(root: Path, leave_out: tuple[Path, ...] = ()) -> dict[str, str]:
     folders and ``leave_out`` (the output folder) are not read. Links are followed as the
     build would follow them; a broken one counts as an empty file."""
     left = {p.resolve() for p in leave_out}
+    real_root = Path(os.path.realpath(root))
     found: dict[str, str] = {}
     for folder, dirs, files in os.walk(root, followlinks=False):
         here = Path(folder)
@@ -65,11 +69,23 @@ def tree_digest(root: Path, leave_out: tuple[Path, ...] = ()) -> dict[str, str]:
                          and not (here / d / "manifest.json").is_file())
         for name in sorted(files):
             path = here / name
-            try:
-                found[path.relative_to(root).as_posix()] = file_sha256(path)
-            except OSError:
-                found[path.relative_to(root).as_posix()] = ""
+            found[path.relative_to(root).as_posix()] = _entry_digest(path, real_root)
     return found
+
+
+def _entry_digest(path: Path, real_root: Path) -> str:
+    """A file's hash; a link that leaves the root, or anything but a regular file (a FIFO
+    would block the read, ``/dev/zero`` never ends), by what it is instead: the build refuses
+    those (``paths.py``), so their content is never an input."""
+    try:
+        real = os.path.realpath(path)
+        if not Path(real).is_relative_to(real_root):
+            return "outside:" + real
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "special"
+        return file_sha256(path)
+    except OSError:
+        return ""
 
 
 def _git_refs(root: Path) -> dict[str, str]:
@@ -180,7 +196,10 @@ def outputs_intact(out_dir: Path, outputs: list[list[str]]) -> bool:
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         records = {(e["brief"], e["format"]): e for e in manifest["outputs"]}
         for brief, fmt in outputs:
-            for file in records[(brief, fmt)]["files"]:
+            files = records[(brief, fmt)]["files"]
+            if [f["name"] for f in files] != list(output_files(brief, fmt)):
+                return False               # the names are the Target's, not the manifest's
+            for file in files:
                 path = out_dir / file["name"]
                 if path.stat().st_size != file["size"] or file_sha256(path) != file["sha256"]:
                     return False

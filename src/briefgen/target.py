@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .brief import LoadedBrief
+from .names import output_files
 from .writers.epoch import default_epoch
 
 
@@ -29,13 +30,6 @@ class Target:
     def writer(self) -> str:
         """The writer's key in ``writers.WRITERS``."""
         return f"pdf/{self.engine}" if self.format == "pdf" else self.format
-
-
-def output_files(name: str, fmt: str) -> tuple[str, ...]:
-    """The Markdown export brings its bibliography and style, so Pandoc can continue."""
-    if fmt == "md":
-        return (f"{name}.md", f"{name}.json", f"{name}.csl")
-    return (f"{name}.{fmt}",)
 
 
 def target(loaded: LoadedBrief, fmt: str, pdf_engine: str | None = None) -> Target:

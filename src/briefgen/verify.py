@@ -35,6 +35,7 @@ from typing import Any, Iterable
 
 from .brief import FREE_TEXT, LoadedBrief
 from .dataset import Dataset
+from . import paths
 from .errors import BriefgenError, Location, Problem, display_path
 from .load import locate
 
@@ -237,7 +238,10 @@ def load_texts(dataset: Dataset, folder: Path) -> tuple[dict[str, SourceText], l
             continue
         path = folder / source.text
         where = locate(entry.tree, ("text",)) or entry.loc
-        if path.is_file():
+        refused = paths.problem(path, where)      # the data names it: inside the texts folder
+        if refused:
+            problems.append(refused)
+        elif path.is_file():
             texts[source.id] = read_text(source.id, path)
         else:
             problems.append(Problem(where, f"no text file {display_path(path)}; expected the "

@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
 
 from briefgen.errors import UsageError
+from briefgen.outputs import check_epoch
 
 if TYPE_CHECKING:        # only named: a build that skips everything need not load the model
     from briefgen import model
@@ -37,10 +38,11 @@ def _env_epoch() -> int | None:
     if value is None or value == "":
         return None
     try:
-        return int(value)
+        seconds = int(value)
     except ValueError:
         raise UsageError(f"SOURCE_DATE_EPOCH is not a whole number of seconds; "
                          f"expected an integer such as 1700000000, got {value!r}") from None
+    return check_epoch(seconds)      # within what a DOCX (a ZIP file) can date
 
 
 def _meta_epoch(iso_date: str) -> int:

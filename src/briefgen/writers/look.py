@@ -13,6 +13,7 @@ from pathlib import Path
 
 from briefgen.brand import DEFAULT as DEFAULT_BRAND, ResolvedBrand
 from briefgen.brief import FontStacks, LoadedBrief
+from briefgen.paths import project_root
 
 DEFAULT_LOOK = Path(__file__).resolve().parent.parent / "look"
 
@@ -23,7 +24,7 @@ class Look:
     fonts: FontStacks
     numbered: bool                # numbered paragraphs, as the audience asks
     # Where files a page refers to may be read from, beside the audience's folder and the
-    # default look: the folder briefgen runs in.
+    # default look: the project (``paths.project_root``), never the folder briefgen runs in.
     root: Path = field(default_factory=Path.cwd)
     brand: ResolvedBrand = DEFAULT_BRAND   # resolved once, when the brief was loaded
 
@@ -31,8 +32,11 @@ class Look:
     def of(cls, loaded: LoadedBrief) -> "Look":
         audience = loaded.audience
         brand = loaded.brand
-        return cls(loaded.template_dir.resolve(), fonts_of(audience, brand),
-                   audience.numbered_paragraphs, brand=brand)
+        folder = loaded.template_dir.resolve()
+        # The project the command confined reading to; else the templates folder's parent.
+        root = project_root() or folder.parent.parent
+        return cls(folder, fonts_of(audience, brand), audience.numbered_paragraphs, root=root,
+                   brand=brand)
 
     def file(self, name: str) -> Path:
         """The audience's own file of that name, else the default look's."""
