@@ -22,6 +22,8 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,25 +134,39 @@ def _bytes_io(data: bytes) -> Any:
     return io.BytesIO(data)
 
 
+@contextmanager
+def _in_project(project: Path) -> Iterator[None]:
+    """Work in a revision's folder as a build works in its project: from its root, reading
+    nothing outside it (``paths.confine``, as for any project received from others)."""
+    from . import paths
+
+    here, saved = Path.cwd(), paths.roots()
+    os.chdir(project)
+    paths.confine(project, brand_home=project)
+    try:
+        yield
+    finally:
+        paths.set_roots(saved)
+        os.chdir(here)
+
+
 def build_revision(root: Path, revision: str, into: Path) -> Side:
     """Every brief of the project at ``revision`` built with this briefgen into ``into``."""
     from .brief import load_briefs
     from .release import Settings, build_release
     from .validate import load_dataset
 
-    project = export_revision(root, revision, into)
+    project = export_revision(root, revision, into).resolve()
     dist = into / "dist"
-    here = Path.cwd()
-    os.chdir(project)       # the project's paths are relative to its root, as a build's are
     try:
-        dataset = load_dataset(Path("data"))
-        briefs = load_briefs(sorted(Path("briefs").glob("*.yaml")), dataset, Path("templates"))
-        build_release(briefs, dataset, Settings(dist, jobs=1, complete=True))
+        with _in_project(project):
+            dataset = load_dataset(Path("data"))
+            briefs = load_briefs(sorted(Path("briefs").glob("*.yaml")), dataset,
+                                 Path("templates"))
+            build_release(briefs, dataset, Settings(dist.resolve(), jobs=1, complete=True))
     except BriefgenError as err:
         raise DiffError([Problem(Location(f"{revision}:{p.loc}"), p.message)
                          for p in err.problems]) from None
-    finally:
-        os.chdir(here)
     side = read_release(dist)
     side.name, side.dataset, side.project = revision, dataset, project
     side.briefs = {b.name: b for b in briefs}
@@ -182,19 +198,16 @@ def write_redlines(old: Side, new: Side, diffs: list[BriefDiff], out: Path) -> l
     for d in diffs:
         if not d.any or d.only_in:
             continue
-        before = _document(old, d.brief, stages_of)
+        with _in_project(old.project):
+            before = stages_of(old.briefs[d.brief], old.dataset).document
         loaded = new.briefs[d.brief]
-        here = Path.cwd()
-        os.chdir(new.project)
-        try:
+        with _in_project(new.project):
             after = stages_of(loaded, new.dataset).document
             merged = redline.merge(before, after)
             files = {f"{d.brief}.redline.docx": docx_bytes(merged, Look.of(loaded),
                                                            revision=("briefgen", new.date)),
                      f"{d.brief}.redline.html":
                          render_page(merged, Look.of(loaded), mode="web").encode("utf-8")}
-        finally:
-            os.chdir(here)
         for name, data in files.items():
             path = out / name
             temp = path.with_name(f".{path.name}.part")
@@ -202,15 +215,6 @@ def write_redlines(old: Side, new: Side, diffs: list[BriefDiff], out: Path) -> l
             os.replace(temp, path)
             written.append(path)
     return written
-
-
-def _document(side: Side, brief: str, stages_of: Any) -> Any:
-    here = Path.cwd()
-    os.chdir(side.project)
-    try:
-        return stages_of(side.briefs[brief], side.dataset).document
-    finally:
-        os.chdir(here)
 
 
 def side_of(what: str, root: Path, scratch: Path) -> Side:
