@@ -90,12 +90,18 @@ def libreoffice_pdf(docx: Path, out_dir: Path) -> Path:
     return out_dir / (docx.stem + ".pdf")
 
 
+def visible(text: str) -> str:
+    """The text as a reader sees it: the DOCX shows a URL's hyphens as non-breaking hyphens
+    (U+2011) and puts a zero-width space (U+200B) where it may break after a slash."""
+    return text.replace("\u2011", "-").replace("\u200b", "")
+
+
 def squash(text: str) -> str:
     """Text compared apart from spacing and line breaks, which differ between layouts (table
     cells, list items, wrapped lines); NFC so composed and decomposed letters agree; without
     the word joiner (U+2060) that keeps a code such as A/HRC/25/63 on one line, which one PDF
-    text layer keeps and another drops."""
-    return re.sub(r"[\s\u2060]+", "", unicodedata.normalize("NFC", text))
+    text layer keeps and another drops; as a reader sees it (``visible``)."""
+    return re.sub(r"[\s\u2060]+", "", unicodedata.normalize("NFC", visible(text)))
 
 
 def pdf_info_pages(pdf: Path) -> int:

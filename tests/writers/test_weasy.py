@@ -20,12 +20,13 @@ import pytest
 
 from briefgen import model
 from briefgen.brief import FontStacks
-from briefgen.model import Meta, Note, NoteRef, Paragraph, Text
+from briefgen.model import Link, Meta, Note, NoteRef, Paragraph, Text
 from briefgen.writers.look import DEFAULT_LOOK, Look
 from briefgen.writers.weasy import NO_NETWORK, OUTSIDE, check_url
 from writers.contract import write_file
 from clients import Word, local_listener, need, pdf_info_pages, pdf_words
-from writers.test_docx import LONG_NOTES, layout_pages, long_document, sample_document
+from writers.test_docx import (HYPHENATED_URL, LONG_NOTES, layout_pages, long_document,
+                               sample_document)
 
 PROJECT = Path(__file__).resolve().parents[2]
 UK_BRIEFING = PROJECT / "templates" / "uk-briefing"
@@ -246,6 +247,26 @@ def test_list_text_starts_where_typst_starts_it(sample, tmp_path):
     for key, places in ours.items():
         assert [round(left, 1) for _, left in places] == pytest.approx(
             [left for _, left in theirs[key]], abs=0.5), key
+
+
+@pytest.mark.parametrize("engine", ["pdf/weasyprint", "pdf/typst"])
+def test_a_url_breaks_only_after_a_slash(engine, tmp_path):
+    """The DOCX's test (test_docx.HYPHENATED_URL), in both PDFs: a URL too long for a line
+    breaks after a slash, never after one of its hyphens, in the text and in a note."""
+    url = Link(HYPHENATED_URL, (Text(HYPHENATED_URL),))
+    inlines = []
+    for n in range(3):
+        inlines += [Text(f"Line {n} and its link "), url, Text(" here.")]
+    doc = model.Document(Meta(title="URLs"), (Paragraph((*inlines, NoteRef(1))),),
+                         (Note(1, (Paragraph((Text("See "), url, Text(" and "), url)),)),))
+    out = tmp_path / "urls.pdf"
+    write_file(out, doc, look(), engine, epoch=EPOCH)
+    text = subprocess.run([need("pdftotext"), "-enc", "UTF-8", str(out), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    ends = [line.split()[-1] for line in text.splitlines() if line.strip()
+            and re.search(r"[/-]", line.split()[-1]) and not line.strip().endswith(".html")]
+    assert len(ends) >= 4
+    assert all(end.endswith("/") for end in ends), ends
 
 
 def test_a_long_note_hangs_right_of_its_number(tmp_path):

@@ -658,13 +658,34 @@ class _Writer:
             r_id = paragraph.part.relate_to(xml_text(node.url), RT.HYPERLINK, is_external=True)
             link = ooxml.hyperlink(r_id)
             paragraph._p.append(link)
-        self._inlines(paragraph, node.children, fmt, link)
+        children = node.children
+        if children == (model.Text(node.url),):
+            children = (model.Text(url_text(node.url)),)
+        self._inlines(paragraph, children, fmt, link)
 
     def _note_ref(self, paragraph: WordParagraph, node: model.NoteRef, link: Any) -> None:
         if node.number not in self.note_numbers:
             raise ValueError(f"NoteRef({node.number}) has no Note in doc.notes")
         run = ooxml.footnote_reference_run(node.number, self.ref_style_id)
         (paragraph._p if link is None else link).append(run)
+
+
+_URL_PARTS = re.compile(r"[^/]*/+|[^/]+$")      # "https://", "example.org/", "a.pdf"
+NO_BREAK_HYPHEN, ZERO_WIDTH_SPACE = "\u2011", "\u200b"
+
+
+def url_text(url: str) -> str:
+    """A URL shown as itself, as Word and LibreOffice should break it: only after a slash.
+
+    Both break a line after a hyphen, as in prose ("country-" / "chapters"), and LibreOffice
+    does not break after a slash ("north-korea/" / "special-topics", "2018/" / "01"); OOXML
+    has no "keep together" for a run of text and no break opportunity of its own. So the
+    shown text has the URL's hyphens as non-breaking hyphens (U+2011, drawn as "-") and a
+    zero-width space after each run of slashes. The link's target is the URL as it is; a
+    reader who copies the shown text rather than the link gets the two characters.
+    """
+    parts = [part.replace("-", NO_BREAK_HYPHEN) for part in _URL_PARTS.findall(url) if part]
+    return ZERO_WIDTH_SPACE.join(parts)
 
 
 def _text_width(section) -> Length:
