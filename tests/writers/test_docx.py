@@ -30,7 +30,7 @@ from briefgen.model import (BlockQuote, BulletList, Code, Emph, Heading, LineBre
 from briefgen.writers.docx import docx_bytes, xml_text
 from briefgen.writers.epoch import resolve_epoch
 from regen import regenerate
-from clients import libreoffice_pdf, need, notes, pandoc_json
+from clients import libreoffice_pdf, need, notes, ooxml_order_problems, pandoc_json
 
 GOLDEN = Path(__file__).parent / "golden"
 EPOCH = 1700000000                      # 2023-11-14T22:13:20Z
@@ -210,6 +210,16 @@ def test_a_malformed_source_date_epoch_is_named(monkeypatch):
 
 
 # --- footnotes -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("with_reference", [False, True])
+def test_every_element_python_docx_models_is_in_schema_order(tmp_path, reference,
+                                                              with_reference):
+    """Every node type (tables, quotes, code, lists, notes), with the default styles and
+    with an organisation's reference document (test_docx_design checks the bundled briefs)."""
+    kwargs = {"reference_docx": reference} if with_reference else {}
+    path = write(tmp_path, sample_document(), **kwargs)
+    assert ooxml_order_problems(path.read_bytes()) == []
+
 
 def test_footnotes_part_has_the_specials_then_one_note_per_number(sample):
     notes_root = root(sample, "word/footnotes.xml")
