@@ -121,6 +121,24 @@ def test_every_format_has_the_same_body_text(dist, documents, name):
     assert bodies["html"] == bodies["docx"]
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_the_docx_masthead_says_what_the_pdfs_say_in_their_order(dist, documents, name):
+    """Up to the first block: the organisation (and the date beside it, where the audience
+    puts it there), its label ("Briefing", "Submitted by"), title, subtitle, occasion and
+    organisations, as the audience's page templates set them in both PDFs (the DOCX's from
+    the audience's ``masthead:``). Letter case aside: the labels are capitals by style."""
+    start = squash(m.plain_text(documents[name].blocks[0]))[:30]
+    paths = files(dist, name)
+    heads = {"docx": squash(docx_text(paths["docx"])[0]).split(start)[0].casefold()}
+    for fmt in ("typst.pdf", "weasyprint.pdf"):
+        page = subprocess.run([need("pdftotext"), "-layout", "-f", "1", "-l", "1",
+                               str(paths[fmt]), "-"], capture_output=True, text=True,
+                              check=True).stdout      # line by line, as a reader reads it
+        heads[fmt] = squash(page).split(start)[0].casefold()
+    assert heads["docx"] == heads["typst.pdf"]
+    assert heads["docx"] == heads["weasyprint.pdf"]
+
+
 @pytest.mark.parametrize("engine", ["typst", "weasy"])
 @pytest.mark.parametrize("name", NAMES)
 def test_no_note_call_is_alone_on_a_line(dist, engine, name):

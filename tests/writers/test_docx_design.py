@@ -113,7 +113,10 @@ def test_python_docx_opens_it_and_every_element_has_a_named_style(briefing):
     names = {style.name for style in document.styles}
     assert set(STYLES) <= names
     used = [p.style.name for p in document.paragraphs]
-    assert used[:5] == ["Masthead", "Title", "Subtitle", "Occasion", "Date"]
+    # the UK briefing's masthead (audience.yaml): the date beside the organisation's name,
+    # the "Briefing" label over the title, as its page templates set them in the PDFs
+    assert used[:5] == ["Masthead", "Masthead Label", "Title", "Subtitle", "Occasion"]
+    assert document.paragraphs[0].text.endswith("\t26 November 2026")
     assert {"Heading 1", "Body Text", "List Bullet", "Quote", "Contact"} <= set(used)
 
 

@@ -48,6 +48,7 @@ from docx.text.run import Run
 
 from briefgen import model
 from briefgen.brand import DEFAULT as DEFAULT_BRAND, LogoImage, ResolvedBrand
+from briefgen.brief import Masthead
 from briefgen.errors import Location, Problem, WriteError, display_path
 from briefgen.writers import Written, docx_pages, docx_styles, one_line, ooxml
 from briefgen.writers.epoch import resolve_epoch
@@ -117,7 +118,8 @@ def docx_bytes(doc: model.Document, look: Look | None = None, *,
     house = reference_docx is None
     definitions = docx_styles.definitions(brand, stacks)
     styles = _prepare(document, doc.meta, house, brand, definitions)
-    _Writer(document, doc, styles, brand, docx_styles.fonts_of(brand, stacks)).write()
+    masthead = look.masthead if look is not None else Masthead()
+    _Writer(document, doc, styles, brand, docx_styles.fonts_of(brand, stacks), masthead).write()
     _set_core_properties(document, doc.meta, when)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -412,8 +414,9 @@ class _Writer:
 
     def __init__(self, document: WordDocument, doc: model.Document,
                  styles: dict[str, BaseStyle], brand: ResolvedBrand = DEFAULT_BRAND,
-                 fonts: docx_styles.Fonts | None = None) -> None:
+                 fonts: docx_styles.Fonts | None = None, masthead: Masthead = Masthead()) -> None:
         self.document = document
+        self.masthead = masthead
         self.doc = doc
         self.styles = styles
         self.brand = brand
@@ -440,22 +443,39 @@ class _Writer:
             self._note(note)
 
     def _title_block(self, ctx: _Ctx) -> None:
-        """The masthead (logo and organisation), title, subtitle, occasion, the submitting
-        organisations when they are not only the brand's, and the date under a rule."""
-        meta = self.doc.meta
+        """The masthead (logo and organisation, and the date at the right where the audience
+        puts it there), the audience's label, the title, subtitle and occasion in the
+        audience's order, the submitting organisations (under the audience's label, else
+        only when they are not the brand's alone), and the date under a rule."""
+        meta, spec = self.doc.meta, self.masthead
         organisation = self.brand.organisation_for(meta.organisations)
-        if self.brand.logo is not None or organisation:
-            self._masthead(ctx, organisation)
-        self._line(ctx, self.styles["Title"], meta.title)
-        lines = (("Subtitle", meta.subtitle), ("Occasion", meta.occasion))
-        if [o for o in meta.organisations if o != organisation]:
-            lines += (("Organisation", ", ".join(meta.organisations)),)
-        for style, text in lines + (("Date", meta.date_text),):
+        date_above = spec.date == "brand-line" and bool(meta.date_text)
+        if self.brand.logo is not None or organisation or date_above:
+            self._masthead(ctx, organisation, meta.date_text if date_above else "")
+        if spec.label:
+            self._line(ctx, self.styles["Masthead Label"], spec.label)
+        texts = {"title": ("Title", meta.title), "subtitle": ("Subtitle", meta.subtitle),
+                 "occasion": ("Occasion", meta.occasion)}
+        lines = [texts[name] for name in spec.order]
+        if spec.submitted_by and meta.organisations:
+            lines.append(("Masthead Label", spec.submitted_by))
+            lines += [("Organisation", name) for name in meta.organisations]
+        elif [o for o in meta.organisations if o != organisation]:
+            lines.append(("Organisation", ", ".join(meta.organisations)))
+        if not date_above:
+            lines.append(("Date", meta.date_text))     # the Date style draws the closing rule
+        last = None
+        for style, text in lines:
             if text:
-                self._line(ctx, self.styles[style], text)
+                last = self._line(ctx, self.styles[style], text)
+        if date_above and last is not None:            # the closing rule, as the PDFs draw it
+            ppr = last._p.get_or_add_pPr()
+            ooxml.set_bottom_border(ppr)
+            last.paragraph_format.space_after = Pt(12)
 
-    def _masthead(self, ctx: _Ctx, organisation: str) -> None:
-        """The logo and the organisation's name over a band in the brand's accent colour."""
+    def _masthead(self, ctx: _Ctx, organisation: str, date: str = "") -> None:
+        """The logo and the organisation's name over a band in the brand's accent colour;
+        ``date`` at the right margin (the style's right tab stop)."""
         masthead = self._new_paragraph(ctx.container, self.styles["Masthead"])
         if self.brand.logo is not None:
             _add_logo(masthead, self.brand.logo)
@@ -465,6 +485,15 @@ class _Writer:
             ooxml.raise_run(name._r.get_or_add_rPr(), self.brand.logo.width_mm * 72 / 25.4 / 2 - 4)
         else:
             self._inlines(masthead, (model.Text(organisation),))
+        if date:                                  # as the PDFs set it: small, muted
+            run = masthead.add_run("\t" + xml_text(date))
+            run.bold = False
+            run.font.size = Pt(self.brand.brand.sizes.small)
+            run.font.color.rgb = RGBColor.from_string(
+                docx_styles.hex_colour(self.brand.brand.colours.muted))
+            if self.brand.logo is not None:
+                ooxml.raise_run(run._r.get_or_add_rPr(),
+                                self.brand.logo.width_mm * 72 / 25.4 / 2 - 4)
 
     def _line(self, ctx: _Ctx, style: Any, text: str) -> WordParagraph:
         paragraph = self._new_paragraph(ctx.container, style)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.brand import DEFAULT as DEFAULT_BRAND, ResolvedBrand
-from briefgen.brief import FontStacks, LoadedBrief
+from briefgen.brief import FontStacks, LoadedBrief, Masthead
 
 DEFAULT_LOOK = Path(__file__).resolve().parent.parent / "look"
 
@@ -26,13 +26,14 @@ class Look:
     # default look: the folder briefgen runs in.
     root: Path = field(default_factory=Path.cwd)
     brand: ResolvedBrand = DEFAULT_BRAND   # resolved once, when the brief was loaded
+    masthead: Masthead = Masthead()        # the audience's, for the DOCX's title block
 
     @classmethod
     def of(cls, loaded: LoadedBrief) -> "Look":
         audience = loaded.audience
         brand = loaded.brand
         return cls(loaded.template_dir.resolve(), fonts_of(audience, brand),
-                   audience.numbered_paragraphs, brand=brand)
+                   audience.numbered_paragraphs, brand=brand, masthead=audience.masthead)
 
     def file(self, name: str) -> Path:
         """The audience's own file of that name, else the default look's."""
