@@ -19,7 +19,7 @@ import pikepdf
 import pytest
 
 from briefgen import model
-from briefgen.brief import FontStacks
+from briefgen.brief import FontStacks, load_audience
 from briefgen.model import Link, Meta, Note, NoteRef, Paragraph, Text
 from briefgen.writers.look import DEFAULT_LOOK, Look
 from briefgen.writers.weasy import NO_NETWORK, OUTSIDE, check_url
@@ -38,7 +38,9 @@ LONG_NOTE = ("A note long enough to wrap onto a second line in the footnote area
 
 
 def look(folder: Path = DEFAULT_LOOK, root: Path = PROJECT) -> Look:
-    return Look(folder=folder, fonts=FontStacks(), numbered=False, root=root)
+    """The look of an audience's folder, with its masthead's words (its audience.yaml)."""
+    return Look(folder=folder, fonts=FontStacks(), numbered=False, root=root,
+                masthead=load_audience(folder).masthead)
 
 
 def write_pdf(doc, out: Path, look: Look, *, epoch: int = EPOCH):

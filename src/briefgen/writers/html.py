@@ -129,6 +129,8 @@ def render_page(doc: model.Document, look: Look, *, mode: str) -> str:
             meta=meta, body=body, notes=notes, css=page_css(look), fonts=look.fonts, mode=mode,
             lang=meta.lang or "en-GB", date_text=meta.date_text,
             organisations=meta.organisations, brand=brand_view(look, meta),
+            masthead={"label": storable(look.masthead.label or ""),
+                      "submitted_by": storable(look.masthead.submitted_by or "")},
             brand_css=brand_stylesheet(look, meta))
     except BriefgenError:
         raise
