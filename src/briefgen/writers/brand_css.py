@@ -66,16 +66,21 @@ def _css_below(line_height: float, metrics: Metrics) -> float:
 
 
 def heading_margins(brand: ResolvedBrand, size: float, text: Metrics,
-                    heading: Metrics) -> tuple[float, float]:
+                    heading: Metrics, block_after: bool = False) -> tuple[float, float]:
     """The top and bottom margins (pt) of a heading of ``size`` pt, so that a paragraph's
     last baseline to the heading's first, and the heading's last to the next paragraph's
     first, are Typst's: the brand's space above (below) plus each line's edge to its
     baseline. The top margin collapses with the paragraph's own (``spacing.paragraph``)
-    and wins whenever it is larger, which it is for every bundled brand."""
+    and wins whenever it is larger, which it is for every bundled brand. Before a list, a
+    quotation or a table (``block_after``), Typst keeps the larger of the heading's space
+    below and the block's own space above it (a paragraph's), as CSS margins collapse."""
     b = brand.brand
     body, lead, sp = b.sizes.body, b.leading.body, b.spacing
+    below = sp.heading_below
+    if block_after:
+        below = max(below, (lead - 1) * body + sp.paragraph)
     typst_above = TYPST_BOTTOM * body + sp.heading_above + TYPST_TOP * size
-    typst_below = TYPST_BOTTOM * size + sp.heading_below + TYPST_TOP * body
+    typst_below = TYPST_BOTTOM * size + below + TYPST_TOP * body
     top = typst_above - (_css_below(lead, text) * body + _css_above(HEADING_LEADING, heading) * size)
     bottom = typst_below - (_css_below(HEADING_LEADING, heading) * size
                             + _css_above(lead, text) * body)
@@ -128,6 +133,8 @@ def properties(brand: ResolvedBrand, text: Metrics = FALLBACK_METRICS,
     for tag, level in HEADINGS.items():
         top, bottom = heading_margins(brand, getattr(s, level), text, heading)
         props[f"{tag}-above"], props[f"{tag}-below"] = pt(top), pt(bottom)
+        _, block = heading_margins(brand, getattr(s, level), text, heading, block_after=True)
+        props[f"{tag}-below-block"] = pt(block)
     props.update({name: f"{_number(value)}em" for name, value in list_indents(advance).items()})
     props.update({f"colour-{name}": colour(value)
                   for name, value in b.colours.model_dump().items()})
@@ -183,6 +190,9 @@ def stylesheet(brand: ResolvedBrand, *, header: str, organisation: str, fonts: s
     foot_box = f"{margin_box} padding-top: {pt(footer_pad)};"
     lines = [":root {"]
     lines += [f"  --{name}: {value};" for name, value in properties(brand, text, heading, advance).items()]
+    # what the top margin gave back for a line of text, returned to the masthead, whose
+    # first box is the logo, not a line (base.css)
+    lines += [f"  --page-top-shift: {pt(b.page.margins.top * PT_PER_MM - top)};"]
     lines += ["}",
               "@page {",
               f"  size: {mm(width)} {mm(height)};",
