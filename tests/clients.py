@@ -6,6 +6,8 @@ what briefgen itself believes it wrote.
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import re
 import shutil
@@ -90,12 +92,18 @@ def libreoffice_pdf(docx: Path, out_dir: Path) -> Path:
     return out_dir / (docx.stem + ".pdf")
 
 
+def visible(text: str) -> str:
+    """The text as a reader sees it: the DOCX shows a URL's hyphens as non-breaking hyphens
+    (U+2011) and puts a zero-width space (U+200B) where it may break after a slash."""
+    return text.replace("\u2011", "-").replace("\u200b", "")
+
+
 def squash(text: str) -> str:
     """Text compared apart from spacing and line breaks, which differ between layouts (table
     cells, list items, wrapped lines); NFC so composed and decomposed letters agree; without
     the word joiner (U+2060) that keeps a code such as A/HRC/25/63 on one line, which one PDF
-    text layer keeps and another drops."""
-    return re.sub(r"[\s\u2060]+", "", unicodedata.normalize("NFC", text))
+    text layer keeps and another drops; as a reader sees it (``visible``)."""
+    return re.sub(r"[\s\u2060]+", "", unicodedata.normalize("NFC", visible(text)))
 
 
 def pdf_info_pages(pdf: Path) -> int:
@@ -316,3 +324,72 @@ def _drain(server: socket.socket, connections: list[tuple]) -> None:
             return
         connections.append(address)
         conn.close()
+
+
+# --- python-docx's knowledge of the OOXML schema -------------------------------------------
+#
+# python-docx models an element type as a class (docx.oxml), declaring each child it knows
+# with ZeroOrOne, OneAndOnlyOne, ZeroOrMore, OneOrMore or ZeroOrOneChoice and the tags that
+# must follow it in the schema's sequence (``successors``). The declarations are read back
+# from the methods python-docx makes of them (each closes over its declaration).
+
+
+@functools.lru_cache(maxsize=None)
+def _declared(cls: type) -> tuple[dict[str, int], tuple[tuple[str, frozenset[str]], ...]]:
+    """For an oxml class: each known child tag's place in the sequence (from the declaration
+    with the longest run of successors, which names the whole rest of the sequence), and the
+    children (or choice groups) that may appear at most once."""
+    from docx.oxml import xmlchemy
+    from docx.oxml.ns import qn
+
+    found = {}
+    for klass in cls.__mro__:
+        for value in vars(klass).values():
+            function = value.fget if isinstance(value, property) else value
+            for cell in getattr(function, "__closure__", None) or ():
+                try:
+                    item = cell.cell_contents
+                except ValueError:
+                    continue
+                if isinstance(item, xmlchemy._BaseChildElement):
+                    found[id(item)] = item
+    order: list[list[str]] = []
+    once = []
+    for item in found.values():
+        choice = isinstance(item, xmlchemy.ZeroOrOneChoice)
+        tags = [c.nsptagname for c in item._choices] if choice else [item._nsptagname]
+        sequence = [tags] + [[tag] for tag in item._successors]
+        if len(sequence) > len(order):
+            order = sequence
+        if choice or isinstance(item, (xmlchemy.ZeroOrOne, xmlchemy.OneAndOnlyOne)):
+            once.append(("|".join(tags), frozenset(qn(t) for t in tags)))
+    rank = {qn(tag): place for place, group in enumerate(order) for tag in group}
+    return rank, tuple(once)
+
+
+def ooxml_order_problems(data: bytes) -> list[str]:
+    """Every element of every XML part of the package ``data`` that python-docx models with
+    a child out of the schema's order, or a once-only child more than once."""
+    from docx.oxml import xmlchemy
+    from docx.oxml.parser import parse_xml
+
+    problems = []
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for name in package.namelist():
+            if not name.endswith((".xml", ".rels")):
+                continue
+            for element in parse_xml(package.read(name)).iter():
+                if not isinstance(element, xmlchemy.BaseOxmlElement):
+                    continue
+                rank, once = _declared(type(element))
+                last = -1
+                for child in element:
+                    place = rank.get(child.tag, last)
+                    if place < last:
+                        problems.append(f"{name}: {element.tag}: {child.tag} out of order")
+                    last = max(last, place)
+                for label, tags in once:
+                    count = sum(1 for child in element if child.tag in tags)
+                    if count > 1:
+                        problems.append(f"{name}: {element.tag}: {label} {count} times")
+    return problems

@@ -293,6 +293,20 @@ class AudienceLimits(Model):
     count_notes: bool = Field(True, alias="count-notes")             # footnotes are words too
 
 
+class Masthead(Model):
+    """What an audience's masthead says and in what order, for the writers that have no page
+    template of their own (the DOCX): as the audience's ``page.typ`` and ``page.html.j2`` set
+    it in the PDFs and the web page."""
+
+    label: Text | None = None             # a small capital label over the title: "Briefing"
+    # where the date stands: at the right of the organisation's name, or under the title block
+    date: Literal["brand-line", "below"] = "below"
+    order: list[Literal["title", "subtitle", "occasion"]] = ["title", "subtitle", "occasion"]
+    # a label over the submitting organisations, one a line ("Submitted by"); without it,
+    # the organisations are named only when they are not the brand's alone
+    submitted_by: Text | None = Field(None, alias="submitted-by")
+
+
 class Audience(Model):
     """An audience's settings (``templates/<audience>/audience.yaml``): its defaults and rules."""
 
@@ -305,6 +319,7 @@ class Audience(Model):
     # Cite the primary document an evidence names (the COI report), not the report quoting it.
     primary_sources: bool = Field(False, alias="primary-sources")
     limits: AudienceLimits = AudienceLimits()
+    masthead: Masthead = Masthead()
 
 
 def load_audience(template_dir: Path) -> Audience:

@@ -30,7 +30,7 @@ from briefgen.model import (BlockQuote, BulletList, Code, Emph, Heading, LineBre
 from briefgen.writers.docx import docx_bytes, xml_text
 from briefgen.writers.epoch import resolve_epoch
 from regen import regenerate
-from clients import libreoffice_pdf, need, notes, pandoc_json
+from clients import libreoffice_pdf, need, notes, ooxml_order_problems, pandoc_json
 
 GOLDEN = Path(__file__).parent / "golden"
 EPOCH = 1700000000                      # 2023-11-14T22:13:20Z
@@ -210,6 +210,16 @@ def test_a_malformed_source_date_epoch_is_named(monkeypatch):
 
 
 # --- footnotes -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("with_reference", [False, True])
+def test_every_element_python_docx_models_is_in_schema_order(tmp_path, reference,
+                                                              with_reference):
+    """Every node type (tables, quotes, code, lists, notes), with the default styles and
+    with an organisation's reference document (test_docx_design checks the bundled briefs)."""
+    kwargs = {"reference_docx": reference} if with_reference else {}
+    path = write(tmp_path, sample_document(), **kwargs)
+    assert ooxml_order_problems(path.read_bytes()) == []
+
 
 def test_footnotes_part_has_the_specials_then_one_note_per_number(sample):
     notes_root = root(sample, "word/footnotes.xml")
@@ -459,3 +469,42 @@ def test_libreoffice_pdf_is_a4_with_hangul(long_pdf):
     assert re.search(r"Page size:\s+595(\.\d+)? x 841\.89 pts \(A4\)", info)
     text = "".join(layout_pages(long_pdf))
     assert "관리소" in text and "성분" in text
+
+
+# --- URLs break only after a slash -----------------------------------------------------------
+
+HYPHENATED_URL = ("https://www.example.org/world-report/2019/country-chapters/north-korea/"
+                  "special-topics-in-the-report/freedom-of-religion-or-belief-and-detention/"
+                  "a-hyphenated-page-name.html")
+
+
+def test_a_shown_url_has_no_breakable_hyphen_and_its_link_is_exact(tmp_path):
+    doc = model.Document(Meta(title="URLs"), (Paragraph((Link(HYPHENATED_URL,
+                                                              (Text(HYPHENATED_URL),)),)),))
+    path = write(tmp_path, doc)
+    (link,) = root(path, "word/document.xml").xpath("//w:hyperlink", namespaces=NS)
+    shown = "".join(link.itertext())
+    assert "-" not in shown and shown.count("\u2011") == HYPHENATED_URL.count("-")
+    assert shown.replace("\u2011", "-").replace("\u200b", "") == HYPHENATED_URL
+    rels = {rel.get("Id"): rel.get("Target")
+            for rel in root(path, "word/_rels/document.xml.rels")}
+    assert rels[link.get(f"{{{R}}}id")] == HYPHENATED_URL
+
+
+def test_libreoffice_breaks_a_url_only_after_a_slash(tmp_path):
+    """Three times over, a URL too long for a line: LibreOffice breaks it after a slash,
+    never after one of its hyphens (as it would in prose), also before "2019"."""
+    inlines = []
+    for n in range(3):
+        inlines += [Text(f"Line {n} and its link "), Link(HYPHENATED_URL, (Text(HYPHENATED_URL),)),
+                    Text(" here.")]
+    doc = model.Document(Meta(title="URLs"), (Paragraph(tuple(inlines)),))
+    pdf = libreoffice_pdf(write(tmp_path, doc), tmp_path)
+    text = subprocess.run([need("pdftotext"), "-enc", "UTF-8", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # each line that ends inside the URL (its last word is a piece of it, not its end)
+    ends = [line.split()[-1] for line in lines
+            if re.search(r"[/-]", line.split()[-1]) and not line.endswith(".html")]
+    assert len(ends) >= 3
+    assert all(end.endswith("/") for end in ends), ends

@@ -19,13 +19,14 @@ import pikepdf
 import pytest
 
 from briefgen import model
-from briefgen.brief import FontStacks
-from briefgen.model import Meta, Note, NoteRef, Paragraph, Text
+from briefgen.brief import FontStacks, load_audience
+from briefgen.model import Link, Meta, Note, NoteRef, Paragraph, Text
 from briefgen.writers.look import DEFAULT_LOOK, Look
 from briefgen.writers.weasy import NO_NETWORK, OUTSIDE, check_url
 from writers.contract import write_file
 from clients import Word, local_listener, need, pdf_info_pages, pdf_words
-from writers.test_docx import LONG_NOTES, layout_pages, long_document, sample_document
+from writers.test_docx import (HYPHENATED_URL, LONG_NOTES, layout_pages, long_document,
+                               sample_document)
 
 PROJECT = Path(__file__).resolve().parents[2]
 UK_BRIEFING = PROJECT / "templates" / "uk-briefing"
@@ -37,7 +38,9 @@ LONG_NOTE = ("A note long enough to wrap onto a second line in the footnote area
 
 
 def look(folder: Path = DEFAULT_LOOK, root: Path = PROJECT) -> Look:
-    return Look(folder=folder, fonts=FontStacks(), numbered=False, root=root)
+    """The look of an audience's folder, with its masthead's words (its audience.yaml)."""
+    return Look(folder=folder, fonts=FontStacks(), numbered=False, root=root,
+                masthead=load_audience(folder).masthead)
 
 
 def write_pdf(doc, out: Path, look: Look, *, epoch: int = EPOCH):
@@ -201,6 +204,71 @@ def test_notes_are_smaller_than_the_text_and_furniture_smaller_still(long_pdf):
     assert not any(w.text == "Long" and w.y1 < MARGIN for w in first)   # none on page one
     assert all(MARGIN - 1 < w.y0 and w.y1 < height - MARGIN + 2
                for w in first if w.text != "1")        # all else inside the margins
+
+
+def _word_tops(pdf: Path, pattern: str) -> dict[tuple[int, str], list[tuple[float, float]]]:
+    """(page, word) to the top and left edge of each of its words matching ``pattern`` (the
+    match only: Typst's text has "End02" and its call "2" as one word), in reading order."""
+    out: dict[tuple[int, str], list[tuple[float, float]]] = {}
+    for page, (_, words) in enumerate(pdf_words(pdf), 1):
+        for w in sorted(words, key=lambda w: (round(w.y0), w.x0)):
+            if (match := re.match(pattern, w.text)):
+                out.setdefault((page, match.group()), []).append((w.y0, w.x0))
+    return out
+
+
+def test_lines_fall_where_typst_sets_them(long_pdf, tmp_path):
+    """Both PDFs are made from the brand's metrics, so the long document's lines (headings
+    between paragraphs, a page's first line, the notes, the running header) are where Typst
+    puts them, to within a point; a heading's space or a page's first line set differently
+    adds up, over a brief, to a page more in one engine than the other. Page one's masthead
+    is each engine's own page template's, so its lines are compared from the first heading."""
+    typst = tmp_path / "long.typst.pdf"
+    write_file(typst, long_document(), look(), "pdf/typst", epoch=EPOCH)
+    pattern = r"(Start|End)\d\d|Section|Source|Long"
+    ours, theirs = _word_tops(long_pdf, pattern), _word_tops(typst, pattern)
+    assert ours.keys() == theirs.keys() and len(ours) > 30
+    masthead = ours[(1, "Section")][0][0] - theirs[(1, "Section")][0][0]
+    for (page, word), places in ours.items():
+        if (page, word) == (1, "Long"):
+            continue                                    # the title, in the masthead
+        shift = masthead if page == 1 and word != "Source" else 0.0
+        assert len(places) == len(theirs[(page, word)]), (page, word)
+        for (top, left), (top_typst, left_typst) in zip(places, theirs[(page, word)]):
+            assert top - shift == pytest.approx(top_typst, abs=1.0), (page, word)
+            assert left == pytest.approx(left_typst, abs=0.5), (page, word)
+
+
+def test_list_text_starts_where_typst_starts_it(sample, tmp_path):
+    """A bullet's and a number's text start where Typst's do, so lines break alike."""
+    typst = tmp_path / "sample.typst.pdf"
+    write_file(typst, sample_document(), look(UK_BRIEFING), "pdf/typst", epoch=EPOCH)
+    pattern = r"bullet|nested|third|fourth|First|Second"
+    ours, theirs = _word_tops(sample[0], pattern), _word_tops(typst, pattern)
+    assert ours.keys() == theirs.keys() and len(ours) >= 5
+    for key, places in ours.items():
+        assert [round(left, 1) for _, left in places] == pytest.approx(
+            [left for _, left in theirs[key]], abs=0.5), key
+
+
+@pytest.mark.parametrize("engine", ["pdf/weasyprint", "pdf/typst"])
+def test_a_url_breaks_only_after_a_slash(engine, tmp_path):
+    """The DOCX's test (test_docx.HYPHENATED_URL), in both PDFs: a URL too long for a line
+    breaks after a slash, never after one of its hyphens, in the text and in a note."""
+    url = Link(HYPHENATED_URL, (Text(HYPHENATED_URL),))
+    inlines = []
+    for n in range(3):
+        inlines += [Text(f"Line {n} and its link "), url, Text(" here.")]
+    doc = model.Document(Meta(title="URLs"), (Paragraph((*inlines, NoteRef(1))),),
+                         (Note(1, (Paragraph((Text("See "), url, Text(" and "), url)),)),))
+    out = tmp_path / "urls.pdf"
+    write_file(out, doc, look(), engine, epoch=EPOCH)
+    text = subprocess.run([need("pdftotext"), "-enc", "UTF-8", str(out), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    ends = [line.split()[-1] for line in text.splitlines() if line.strip()
+            and re.search(r"[/-]", line.split()[-1]) and not line.strip().endswith(".html")]
+    assert len(ends) >= 4
+    assert all(end.endswith("/") for end in ends), ends
 
 
 def test_a_long_note_hangs_right_of_its_number(tmp_path):

@@ -49,6 +49,7 @@ from docx.text.run import Run
 
 from briefgen import model
 from briefgen.brand import DEFAULT as DEFAULT_BRAND, LogoImage, ResolvedBrand
+from briefgen.brief import Masthead
 from briefgen.errors import Location, Problem, WriteError, display_path
 from briefgen.writers import Written, docx_pages, docx_styles, one_line, ooxml
 from briefgen.writers.epoch import resolve_epoch
@@ -119,7 +120,8 @@ def docx_bytes(doc: model.Document, look: Look | None = None, *,
     house = reference_docx is None
     definitions = docx_styles.definitions(brand, stacks)
     styles = _prepare(document, doc.meta, house, brand, definitions)
-    _Writer(document, doc, styles, brand, docx_styles.fonts_of(brand, stacks),
+    masthead = look.masthead if look is not None else Masthead()
+    _Writer(document, doc, styles, brand, docx_styles.fonts_of(brand, stacks), masthead,
             revision).write()
     _set_core_properties(document, doc.meta, when)
     buffer = io.BytesIO()
@@ -416,9 +418,10 @@ class _Writer:
 
     def __init__(self, document: WordDocument, doc: model.Document,
                  styles: dict[str, BaseStyle], brand: ResolvedBrand = DEFAULT_BRAND,
-                 fonts: docx_styles.Fonts | None = None,
+                 fonts: docx_styles.Fonts | None = None, masthead: Masthead = Masthead(),
                  revision: tuple[str, str] = ("briefgen", "")) -> None:
         self.document = document
+        self.masthead = masthead
         self.doc = doc
         self.styles = styles
         self.brand = brand
@@ -448,22 +451,39 @@ class _Writer:
             self._note(note)
 
     def _title_block(self, ctx: _Ctx) -> None:
-        """The masthead (logo and organisation), title, subtitle, occasion, the submitting
-        organisations when they are not only the brand's, and the date under a rule."""
-        meta = self.doc.meta
+        """The masthead (logo and organisation, and the date at the right where the audience
+        puts it there), the audience's label, the title, subtitle and occasion in the
+        audience's order, the submitting organisations (under the audience's label, else
+        only when they are not the brand's alone), and the date under a rule."""
+        meta, spec = self.doc.meta, self.masthead
         organisation = self.brand.organisation_for(meta.organisations)
-        if self.brand.logo is not None or organisation:
-            self._masthead(ctx, organisation)
-        self._line(ctx, self.styles["Title"], meta.title)
-        lines = (("Subtitle", meta.subtitle), ("Occasion", meta.occasion))
-        if [o for o in meta.organisations if o != organisation]:
-            lines += (("Organisation", ", ".join(meta.organisations)),)
-        for style, text in lines + (("Date", meta.date_text),):
+        date_above = spec.date == "brand-line" and bool(meta.date_text)
+        if self.brand.logo is not None or organisation or date_above:
+            self._masthead(ctx, organisation, meta.date_text if date_above else "")
+        if spec.label:
+            self._line(ctx, self.styles["Masthead Label"], spec.label)
+        texts = {"title": ("Title", meta.title), "subtitle": ("Subtitle", meta.subtitle),
+                 "occasion": ("Occasion", meta.occasion)}
+        lines = [texts[name] for name in spec.order]
+        if spec.submitted_by and meta.organisations:
+            lines.append(("Masthead Label", spec.submitted_by))
+            lines += [("Organisation", name) for name in meta.organisations]
+        elif [o for o in meta.organisations if o != organisation]:
+            lines.append(("Organisation", ", ".join(meta.organisations)))
+        if not date_above:
+            lines.append(("Date", meta.date_text))     # the Date style draws the closing rule
+        last = None
+        for style, text in lines:
             if text:
-                self._line(ctx, self.styles[style], text)
+                last = self._line(ctx, self.styles[style], text)
+        if date_above and last is not None:            # the closing rule, as the PDFs draw it
+            ppr = last._p.get_or_add_pPr()
+            ooxml.set_bottom_border(ppr)
+            last.paragraph_format.space_after = Pt(12)
 
-    def _masthead(self, ctx: _Ctx, organisation: str) -> None:
-        """The logo and the organisation's name over a band in the brand's accent colour."""
+    def _masthead(self, ctx: _Ctx, organisation: str, date: str = "") -> None:
+        """The logo and the organisation's name over a band in the brand's accent colour;
+        ``date`` at the right margin (the style's right tab stop)."""
         masthead = self._new_paragraph(ctx.container, self.styles["Masthead"])
         if self.brand.logo is not None:
             _add_logo(masthead, self.brand.logo)
@@ -473,6 +493,15 @@ class _Writer:
             ooxml.raise_run(name._r.get_or_add_rPr(), self.brand.logo.width_mm * 72 / 25.4 / 2 - 4)
         else:
             self._inlines(masthead, (model.Text(organisation),))
+        if date:                                  # as the PDFs set it: small, muted
+            run = masthead.add_run("\t" + xml_text(date))
+            run.bold = False
+            run.font.size = Pt(self.brand.brand.sizes.small)
+            run.font.color.rgb = RGBColor.from_string(
+                docx_styles.hex_colour(self.brand.brand.colours.muted))
+            if self.brand.logo is not None:
+                ooxml.raise_run(run._r.get_or_add_rPr(),
+                                self.brand.logo.width_mm * 72 / 25.4 / 2 - 4)
 
     def _line(self, ctx: _Ctx, style: Any, text: str) -> WordParagraph:
         paragraph = self._new_paragraph(ctx.container, style)
@@ -708,7 +737,10 @@ class _Writer:
             r_id = paragraph.part.relate_to(xml_text(node.url), RT.HYPERLINK, is_external=True)
             link = ooxml.hyperlink(r_id)
             paragraph._p.append(link)
-        self._inlines(paragraph, node.children, fmt, link)
+        children = node.children
+        if children == (model.Text(node.url),):
+            children = (model.Text(url_text(node.url)),)
+        self._inlines(paragraph, children, fmt, link)
 
     def _note_ref(self, paragraph: WordParagraph, node: model.NoteRef, fmt: _Fmt,
                   link: Any) -> None:
@@ -717,6 +749,24 @@ class _Writer:
         run = ooxml.footnote_reference_run(node.number, self.ref_style_id)
         (paragraph._p if link is None else link).append(run)
         self._tracked(run, fmt)
+
+
+_URL_PARTS = re.compile(r"[^/]*/+|[^/]+$")      # "https://", "example.org/", "a.pdf"
+NO_BREAK_HYPHEN, ZERO_WIDTH_SPACE = "\u2011", "\u200b"
+
+
+def url_text(url: str) -> str:
+    """A URL shown as itself, as Word and LibreOffice should break it: only after a slash.
+
+    Both break a line after a hyphen, as in prose ("country-" / "chapters"), and LibreOffice
+    does not break after a slash ("north-korea/" / "special-topics", "2018/" / "01"); OOXML
+    has no "keep together" for a run of text and no break opportunity of its own. So the
+    shown text has the URL's hyphens as non-breaking hyphens (U+2011, drawn as "-") and a
+    zero-width space after each run of slashes. The link's target is the URL as it is; a
+    reader who copies the shown text rather than the link gets the two characters.
+    """
+    parts = [part.replace("-", NO_BREAK_HYPHEN) for part in _URL_PARTS.findall(url) if part]
+    return ZERO_WIDTH_SPACE.join(parts)
 
 
 def _text_width(section) -> Length:

@@ -144,3 +144,73 @@ def messages(doc: model.Document, families: list[str], stack: str) -> list[str]:
 
 
 SHOWN = 5                          # characters named in one warning
+
+
+# --- vertical metrics ------------------------------------------------------------------------
+
+# Typst, WeasyPrint and Word place a line's baseline differently inside the same line height,
+# so spacing around a change of font or size (a heading after a paragraph) needs the fonts'
+# ascent and descent to come out the same. Neither engine exposes them; fontTools reads them.
+FALLBACK_METRICS = (1.069, 0.293)       # Noto's: ascent and descent, in em
+
+
+@lru_cache(maxsize=None)
+def vertical_metrics(families: tuple[str, ...], bold: bool = False) -> tuple[float, float]:
+    """Ascent and descent (positive, in em) of the first installed family of the stack with
+    a font file, as HarfBuzz reads them for a line's content area: the OS/2 typographic
+    values when the font asks for them (USE_TYPO_METRICS), else ``hhea``'s."""
+    for family in families:
+        faces = [f for f in typst_fonts().fonts() if f.family == family and f.path]
+        if faces:
+            face = min(faces, key=lambda f: (f.style != "normal",
+                                             abs(f.weight - (700 if bold else 400))))
+            return _metrics(face.path, face.index)
+    return FALLBACK_METRICS
+
+
+@lru_cache(maxsize=None)
+def _metrics(path: str, index: int) -> tuple[float, float]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        units = font["head"].unitsPerEm
+        os2 = font["OS/2"] if "OS/2" in font else None
+        if os2 is not None and os2.fsSelection & (1 << 7):
+            ascent, descent = os2.sTypoAscender, -os2.sTypoDescender
+        else:
+            ascent, descent = font["hhea"].ascent, -font["hhea"].descent
+        if ascent <= 0 and os2 is not None:
+            ascent, descent = os2.usWinAscent, os2.usWinDescent
+        return (ascent / units, descent / units) if ascent > 0 else FALLBACK_METRICS
+    finally:
+        font.close()
+
+
+def advance(families: tuple[str, ...], text: str) -> float:
+    """The width (em) of ``text`` set in the first installed family of the stack with a font
+    file, from its advance widths (no kerning: list markers and numbers, a few characters)."""
+    for family in families:
+        faces = [f for f in typst_fonts().fonts() if f.family == family and f.path]
+        if faces:
+            face = min(faces, key=lambda f: (f.style != "normal", abs(f.weight - 400)))
+            widths = _advances(face.path, face.index)
+            return sum(widths.get(ord(c), widths.get(0, 0.5)) for c in text)
+    return 0.5 * len(text)
+
+
+@lru_cache(maxsize=None)
+def _advances(path: str, index: int) -> dict[int, float]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        units = font["head"].unitsPerEm
+        metrics = font["hmtx"].metrics
+        cmap = font.getBestCmap() or {}
+        wanted = "0123456789.\u2022\u2023\u2013"
+        out = {ord(c): metrics[cmap[ord(c)]][0] / units for c in wanted if ord(c) in cmap}
+        out[0] = metrics[".notdef"][0] / units if ".notdef" in metrics else 0.5
+        return out
+    finally:
+        font.close()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 from urllib.parse import urlsplit
@@ -30,9 +30,10 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from briefgen import model
+from briefgen.typography import WORD_JOINER
 from briefgen.errors import BriefgenError, WriteError
 from briefgen.sandbox import Sandbox, template_problem
-from briefgen.writers import Written, brand_css, one_line, storable
+from briefgen.writers import Written, brand_css, glyphs, one_line, storable
 from briefgen.writers.look import Look
 
 if TYPE_CHECKING:
@@ -128,6 +129,8 @@ def render_page(doc: model.Document, look: Look, *, mode: str) -> str:
             meta=meta, body=body, notes=notes, css=page_css(look), fonts=look.fonts, mode=mode,
             lang=meta.lang or "en-GB", date_text=meta.date_text,
             organisations=meta.organisations, brand=brand_view(look, meta),
+            masthead={"label": storable(look.masthead.label or ""),
+                      "submitted_by": storable(look.masthead.submitted_by or "")},
             brand_css=brand_stylesheet(look, meta))
     except BriefgenError:
         raise
@@ -171,7 +174,10 @@ def brand_stylesheet(look: Look, meta: model.Meta) -> Markup:
         look.brand, header=one_line(meta.title),
         organisation=one_line(" \u00b7 ".join(
             x for x in (look.organisation(meta.organisations), look.brand.brand.footer) if x)),
-        fonts=font_family(look.fonts.headings, "sans-serif"), css_string=css_string)
+        fonts=font_family(look.fonts.headings, "sans-serif"), css_string=css_string,
+        text=glyphs.vertical_metrics(tuple(look.fonts.text)),
+        heading=glyphs.vertical_metrics(tuple(look.fonts.headings), bold=True),
+        advance=partial(glyphs.advance, tuple(look.fonts.text)))
     return Markup(_STYLE_END.sub(r"<\\/\1", css))
 
 
@@ -288,6 +294,10 @@ class _Body:
             start = Markup(' start="{}"').format(node.start)
             if self.mode == "print":
                 start += Markup(' style="counter-reset: list-item {}"').format(node.start - 1)
+        # In print, the indent fits the widest number, as Typst's does (base.css).
+        digits = len(str(node.start + len(node.items) - 1))
+        if self.mode == "print" and digits > 1:
+            start += Markup(' class="digits-{}"').format(min(digits, 3))
         return Markup("<ol{}>\n{}</ol>\n").format(start, self.items(node.items))
 
     def items(self, items: Iterable[tuple[model.Block, ...]]) -> Markup:
@@ -326,7 +336,25 @@ class _Body:
     # -- inlines --
 
     def inlines(self, inlines: Iterable[model.Inline], in_link: bool = False) -> Markup:
+        inlines = tuple(inlines)
+        if self.mode == "print":
+            return self.kept_calls(inlines, in_link)
         return Markup("").join(self.inline(node, in_link) for node in inlines)
+
+    def kept_calls(self, inlines: tuple[model.Inline, ...], in_link: bool) -> Markup:
+        """Print: a word joiner (U+2060) between a note call and the text just before it, so
+        that the call is never alone at the start of a line. WeasyPrint breaks a line between
+        a word and the inline box that follows it where Unicode's rules allow no break
+        (uk-forced-repatriation p. 1: "execution.”" then the call "2" on a line of its
+        own); a joiner at the end of the word's text forbids it. (A ``white-space: nowrap``
+        span round word and call made WeasyPrint break the line earlier instead.)"""
+        out: list[Markup] = []
+        for node, after in zip(inlines, inlines[1:] + (None,)):
+            out.append(self.inline(node, in_link))
+            if (isinstance(after, model.NoteRef) and isinstance(node, model.Text)
+                    and node.text[-1:].strip()):
+                out.append(Markup(WORD_JOINER))
+        return Markup("").join(out)
 
     def inline(self, node: model.Inline, in_link: bool) -> Markup:
         if isinstance(node, model.Text):
@@ -373,9 +401,15 @@ class _Body:
         first = node.number not in self.referenced
         self.referenced.add(node.number)
         if self.mode == "print":
+            # The call is a link to its note, written here rather than made by WeasyPrint
+            # (its ::footnote-call is not a link). The note's text follows, floated to the
+            # foot of the page (base.css), where its marker is the same number.
+            call = Markup('<a class="note-call" href="#note-{0}">{0}</a>').format(node.number)
+            if in_link:
+                call = Markup('<sup class="note-call">{}</sup>').format(node.number)
             if not first:      # the note is already at the foot of a page: only its number
-                return Markup('<sup class="note-again">{}</sup>').format(node.number)
-            return Markup('<span class="footnote" id="note-{}">{}</span>').format(
+                return call
+            return call + Markup('<span class="footnote" id="note-{}">{}</span>').format(
                 node.number, self.note_inline(note))
         anchor = Markup(' id="note-ref-{}"').format(node.number) if first else Markup("")
         return Markup('<a class="note-ref"{} href="#note-{}" role="doc-noteref">'

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.brand import DEFAULT as DEFAULT_BRAND, ResolvedBrand
-from briefgen.brief import FontStacks, LoadedBrief
+from briefgen.brief import FontStacks, LoadedBrief, Masthead
 from briefgen.paths import project_root
 
 DEFAULT_LOOK = Path(__file__).resolve().parent.parent / "look"
@@ -27,6 +27,7 @@ class Look:
     # default look: the project (``paths.project_root``), never the folder briefgen runs in.
     root: Path = field(default_factory=Path.cwd)
     brand: ResolvedBrand = DEFAULT_BRAND   # resolved once, when the brief was loaded
+    masthead: Masthead = Masthead()        # the audience's, for the DOCX's title block
 
     @classmethod
     def of(cls, loaded: LoadedBrief) -> "Look":
@@ -36,7 +37,7 @@ class Look:
         # The project the command confined reading to; else the templates folder's parent.
         root = project_root() or folder.parent.parent
         return cls(folder, fonts_of(audience, brand), audience.numbered_paragraphs, root=root,
-                   brand=brand)
+                   brand=brand, masthead=audience.masthead)
 
     def file(self, name: str) -> Path:
         """The audience's own file of that name, else the default look's."""

@@ -71,6 +71,9 @@ def document_data(doc: model.Document, look: Look, leave_out: str = "") -> dict[
         "running-footer": " \u00b7 ".join(x for x in (organisation, look.brand.footer) if x),
         "organisation": organisation,
         "contact-label": CONTACT_LABEL,
+        # the audience's words for its masthead (audience.yaml), as the DOCX has them
+        "masthead": {"label": look.masthead.label,
+                     "submitted-by": look.masthead.submitted_by},
         "brand": brand_data(look),
     }, {ord(c): None for c in leave_out})
     data["look"]["brand"]["logo"] = _logo_data(look)
