@@ -112,6 +112,20 @@ def _parser() -> argparse.ArgumentParser:
                        help="build only the K-th of N equal parts of the outputs (CI matrices)")
     _data_options(build)
 
+    watch = sub.add_parser("watch", help="build briefs, then rebuild them on every save "
+                                         "(one warm process); --serve to preview in a browser")
+    watch.add_argument("briefs", nargs="+", type=Path, help="brief files")
+    watch.add_argument("--format", action="append", choices=FORMATS, metavar="FORMAT",
+                       help="only this format (repeat for several; default: the brief's)")
+    watch.add_argument("--out", default="dist", help="output folder (default: dist)")
+    watch.add_argument("--pdf-engine", choices=PDF_ENGINES, help="lay PDFs out with this engine")
+    watch.add_argument("--serve", action="store_true",
+                       help="serve the web pages at http://127.0.0.1:PORT, reloaded after each "
+                            "rebuild, with the problems of a failed one shown above them")
+    watch.add_argument("--port", type=int, default=0,
+                       help="the port to serve on (default: a free one, printed)")
+    _data_options(watch)
+
     diff = sub.add_parser("diff", help="what changed in each brief between two releases (git "
                                        "revisions or dist folders); exit 1 when anything did")
     diff.add_argument("old", type=_release, help="the earlier release: a git revision (a tag, "
@@ -352,6 +366,22 @@ def _answer_from(stamp: dict, seconds: float) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    """Build, then rebuild on every save until Ctrl-C (exit 0)."""
+    from . import watch
+
+    out_dir = outputs.check_out(args.out, [args.data, args.briefs_dir, args.templates])
+    formats = args.format
+    if args.serve and formats and "html" not in formats:
+        formats = [*formats, "html"]          # the page the browser shows
+    missing = [p for p in args.briefs if not p.is_file()]
+    if missing:
+        raise UsageError(f"no brief file {missing[0]}; expected a brief's YAML file")
+    watcher = watch.Watcher(list(args.briefs), args.data, args.templates, out_dir, formats,
+                            args.pdf_engine, say=lambda line: print(line, flush=True))
+    return watch.main(watcher, args.port if args.serve else None)
+
+
 EXIT_TROUBLE = 2      # diff's own: neither "the same" nor "different"
 
 
@@ -371,7 +401,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"check": cmd_check, "ls": cmd_ls, "show": cmd_show, "verify": cmd_verify,
-            "import": cmd_import, "export": cmd_export, "build": cmd_build, "diff": cmd_diff}
+            "import": cmd_import, "export": cmd_export, "build": cmd_build, "diff": cmd_diff,
+            "watch": cmd_watch}
 
 
 def report(problems: list[Problem], out=None) -> None:
