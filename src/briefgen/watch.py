@@ -140,9 +140,20 @@ class Watcher:
                                         watch_filter=lambda _, path: self.relevant(path)):
             if changes:
                 self.build_once()
+                _collect()
             if not ready:
                 ready = True
                 self.say(f"watching {len(self.briefs)} brief(s); Ctrl-C to stop")
+
+
+def _collect() -> None:
+    """After a rebuild, while the author reads: loading a dataset freezes what it built out of
+    the cycle collector's sight (``load.no_cycle_collection``), which a one-shot command wants;
+    a process that loads again on every save gives it back and collects, so nothing piles up."""
+    import gc
+
+    gc.unfreeze()
+    gc.collect()
 
 
 # --- the served page ---------------------------------------------------------------------------
