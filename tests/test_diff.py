@@ -168,3 +168,24 @@ def test_a_redline_needs_two_revisions(project):
     assert result.stderr.splitlines()[0].endswith(
         "error: a redline needs the documents themselves; expected two git revisions, got a "
         "release folder (its manifest holds hashes)")
+
+
+def test_a_release_over_its_limit_is_compared_not_refused(project):
+    """The newer release's brief is over its word limit: the diff says so against the limit
+    (the build it makes for the comparison allows it), where a build would fail."""
+    replace_in(project / "briefs/uk-westminster-hall-forb.yaml", "limits: {words: 2000}",
+               "limits: {words: 600}")
+    replace_in(project / "data/sources/frozen.yaml", "2007-2017 (short version)", "2007-2017")
+    git(project, "commit", "-qam", "v2: a tighter limit")
+    result = briefgen(project, "diff", "v1", "HEAD", "uk-westminster-hall-forb")
+    assert (result.returncode, result.stderr) == (1, "")
+    assert "  words: 698 -> 696 (limit 600)" in result.stdout.splitlines()
+
+
+def test_a_revision_without_the_project_is_one_line(project):
+    git(project, "rm", "-rq", "data")
+    git(project, "commit", "-qm", "no data")
+    result = briefgen(project, "diff", "v1", "HEAD")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        "HEAD: error: no briefgen project at that revision; expected a data folder in ., got none")

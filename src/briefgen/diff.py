@@ -113,20 +113,40 @@ def export_revision(root: Path, revision: str, into: Path) -> Path:
                                  "a manifest.json or a git revision of the project, got neither")])
     top = _git(root, "rev-parse", "--show-toplevel").stdout.strip()
     prefix = os.path.relpath(root.resolve(), Path(top).resolve()) if top else "."
-    archive = _git(root, "archive", "--format=tar", found.stdout.strip(), binary=True)
+    commit = found.stdout.strip()
+    listed = _git(root, "ls-tree", "--name-only", f"{commit}:{'' if prefix == '.' else prefix}")
+    inputs = [name for name in listed.stdout.splitlines() if name in PROJECT_INPUTS]
+    if listed.returncode or "data" not in inputs:
+        raise DiffError([Problem(Location(revision), "no briefgen project at that revision; "
+                                 f"expected a data folder in {prefix}, got none")])
+    here = [name if prefix == "." else f"{prefix}/{name}" for name in inputs]
+    archive = _git(root, "archive", "--format=tar", commit, "--", *here, binary=True)
     if archive.returncode:
         raise DiffError([Problem(Location(revision), "cannot read the revision; expected git "
                                  f"archive to succeed, got {archive.stderr.decode().strip()}")])
     folder = into / "tree"
     with tarfile.open(fileobj=_bytes_io(archive.stdout)) as tar:
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(folder, filter="data")    # no links out, no devices (PEP 706)
-        else:                                        # a Python before 3.11.4: files only
-            for member in tar.getmembers():
-                if (member.isfile() or member.isdir()) and not member.name.startswith("/") \
-                        and ".." not in Path(member.name).parts:
-                    tar.extract(member, folder)
+        for member in tar.getmembers():
+            _extract(tar, member, folder)
     return folder / prefix if prefix != "." else folder
+
+
+# What a build reads of a project: the rest of a repository (tests, tools) is not exported.
+PROJECT_INPUTS = ("data", "briefs", "templates", "brand.yaml", "brand", "styles")
+
+
+def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, folder: Path) -> None:
+    """One member, if it is safe: no link out of the folder, no device (PEP 706's data filter
+    where Python has it, else files and folders only). A refused member is left out; the
+    build then reports what it misses, as it would in a project received so."""
+    if hasattr(tarfile, "data_filter"):
+        try:
+            tar.extract(member, folder, filter="data")
+        except tarfile.FilterError:
+            pass
+    elif (member.isfile() or member.isdir()) and not member.name.startswith("/") \
+            and ".." not in Path(member.name).parts:
+        tar.extract(member, folder)
 
 
 def _bytes_io(data: bytes) -> Any:
@@ -163,7 +183,12 @@ def build_revision(root: Path, revision: str, into: Path) -> Side:
             dataset = load_dataset(Path("data"))
             briefs = load_briefs(sorted(Path("briefs").glob("*.yaml")), dataset,
                                  Path("templates"))
-            build_release(briefs, dataset, Settings(dist.resolve(), jobs=1, complete=True))
+            # over a limit is a fact to compare (the pages line says so), not a failure
+            result = build_release(briefs, dataset, Settings(dist.resolve(), jobs=1,
+                                                             complete=True,
+                                                             allow_overlength=True))
+        if result.problems:
+            raise BriefgenError(result.problems)
     except BriefgenError as err:
         raise DiffError([Problem(Location(f"{revision}:{p.loc}"), p.message)
                          for p in err.problems]) from None
