@@ -389,6 +389,14 @@ def _output(fmt: str, before: dict | None, after: dict | None) -> dict[str, Any]
 # --- telling -----------------------------------------------------------------------------------
 
 def text(diffs: list[BriefDiff], old: Side, new: Side) -> str:
+    """The report for a terminal. A record's text is data: a control character an escape in
+    the YAML put there (ESC, say) is left out, so it cannot drive the terminal."""
+    from .writers import storable
+
+    return storable(_text(diffs, old, new))
+
+
+def _text(diffs: list[BriefDiff], old: Side, new: Side) -> str:
     lines = [f"briefgen diff {old.name} {new.name}"]
     for d in diffs:
         if not d.any:
