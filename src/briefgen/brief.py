@@ -64,6 +64,11 @@ class Limits(Model):
     pages: int | None = Field(None, ge=1)
 
 
+# How a selected statistic is printed: its table, or a chart (charts.py).
+CHART_CHOICES = ("table", "bars", "stacked")
+ChartChoice = Literal[CHART_CHOICES]
+
+
 class Brief(Model):
     title: Text
     subtitle: Text | None = None
@@ -93,6 +98,15 @@ class Brief(Model):
     session: Text | None = None           # the UPR session or the body's session
     # Earlier UPR recommendations a recommendation follows up: id -> "126.45 (A/HRC/42/10)".
     upr_links: dict[Id, Text] = Field({}, alias="upr-links")
+    # Statistics as tables or charts: one choice for all, or by statistic id ("all" for the
+    # rest): ``charts: bars`` or ``charts: {all: table, csw-2018-religious-freedom: stacked}``.
+    charts: ChartChoice | dict[Id, ChartChoice] = "table"
+
+    def chart_for(self, statistic_id: str) -> str:
+        """``table``, ``bars`` or ``stacked``: how this brief prints one statistic."""
+        if isinstance(self.charts, str):
+            return self.charts
+        return self.charts.get(statistic_id, self.charts.get("all", "table"))
 
 
 # The brief keys whose text is Markdown written for this brief (citations allowed).

@@ -160,7 +160,7 @@ def render(statistic, *, style: Style = "bars", accent: str = "#1f3a5f",
     }
     with matplotlib.rc_context(settings):
         drawer = _stacked if style == "stacked" and statistic.kind == "survey" else _bars
-        figure, height_mm = drawer(Figure, statistic, accent, text_colour, width_mm)
+        figure, height_mm = drawer(Figure, statistic, accent, text_colour, width_mm, size)
         svg = _save(figure, "svg", {"Date": None, "Creator": None})
         png = _save(figure, "png", {"Software": None}, dpi=DPI)
     return Chart(svg=svg, png=png, alt=alt_text(statistic), rows=rows(statistic),
@@ -177,13 +177,17 @@ def _wrap(label: str) -> str:
     return "\n".join(textwrap.wrap(label, LABEL_WIDTH)) or label
 
 
-def _bars(Figure, statistic, accent: str, text_colour: str, width_mm: float):
+def _bars(Figure, statistic, accent: str, text_colour: str, width_mm: float, size: float):
     labels = [_wrap(v.label) for v in statistic.values]
     values = [float(v.value) for v in statistic.values]
     lines = sum(label.count("\n") + 1 for label in labels)
-    height_mm = 10 + 5.2 * lines + 2.5 * len(labels)
+    height_mm = 4 + 3.6 * lines + 2.2 * len(labels)
     figure = Figure(figsize=(width_mm / MM_PER_INCH, height_mm / MM_PER_INCH))
-    axes = figure.add_axes((0.42, 0.04, 0.50, 0.92))
+    # Room on the left for the longest line of a label (half an em a character, a rough
+    # measure that errs wide), at most 42% of the width.
+    longest = max(len(line) for label in labels for line in label.split("\n"))
+    left = min(0.42, (longest * size * 0.5 / 72 * MM_PER_INCH + 4) / width_mm)
+    axes = figure.add_axes((left, 2 / height_mm, 0.9 - left, 1 - 4 / height_mm))
     positions = list(range(len(values)))[::-1]          # the first answer on top
     axes.barh(positions, values, color=accent, height=0.7)
     axes.set_yticks(positions, labels)
@@ -200,7 +204,7 @@ def _bars(Figure, statistic, accent: str, text_colour: str, width_mm: float):
     return figure, height_mm
 
 
-def _stacked(Figure, statistic, accent: str, text_colour: str, width_mm: float):
+def _stacked(Figure, statistic, accent: str, text_colour: str, width_mm: float, size: float):
     values = [float(v.value) for v in statistic.values]
     total = sum(values) or 1.0
     colours = shades(accent, len(values))
