@@ -208,21 +208,25 @@ def _stacked(Figure, statistic, accent: str, text_colour: str, width_mm: float, 
     values = [float(v.value) for v in statistic.values]
     total = sum(values) or 1.0
     colours = shades(accent, len(values))
-    legend_lines = sum(len(textwrap.wrap(v.label, 2 * LABEL_WIDTH)) or 1
-                       for v in statistic.values)
-    height_mm = 18 + 4.2 * legend_lines + 1.6 * len(values)
+    entries = [f"{item.label} ({value_text(value, statistic.unit)})"
+               for item, value in zip(statistic.values, values)]
+    # The legend in as many columns as its longest entry allows (half an em a character).
+    longest = max(len(entry) for entry in entries) * size * 0.5 / 72 * MM_PER_INCH + 8
+    columns = max(1, min(3, int(width_mm // longest)))
+    wrap = 2 * LABEL_WIDTH if columns == 1 else 10_000
+    rows_of = [len(textwrap.wrap(entry, wrap)) or 1 for entry in entries]
+    legend_rows = sum(max(rows_of[i:i + columns]) for i in range(0, len(entries), columns))
+    height_mm = 12 + 4.4 * legend_rows
     figure = Figure(figsize=(width_mm / MM_PER_INCH, height_mm / MM_PER_INCH))
-    bar_share = 12 / height_mm
-    axes = figure.add_axes((0.02, 1 - bar_share - 0.02, 0.96, bar_share))
+    bar_share = 8 / height_mm
+    axes = figure.add_axes((0.01, 1 - bar_share - 0.01, 0.98, bar_share))
     left = 0.0
     handles = []
-    for value, colour, item in zip(values, colours, statistic.values):
+    for value, colour, entry in zip(values, colours, entries):
         share = value / total * 100
         handles.append(axes.barh([0], [share], left=left, color=colour, height=1.0,
                                  edgecolor="#ffffff", linewidth=0.8,
-                                 label="\n".join(textwrap.wrap(
-                                     f"{item.label} ({value_text(value, statistic.unit)})",
-                                     2 * LABEL_WIDTH))))
+                                 label="\n".join(textwrap.wrap(entry, wrap))))
         if share >= 5:
             axes.text(left + share / 2, 0, value_text(value, statistic.unit),
                       ha="center", va="center", color=ink_on(colour))
@@ -230,6 +234,9 @@ def _stacked(Figure, statistic, accent: str, text_colour: str, width_mm: float, 
     axes.set_xlim(0, 100)
     axes.set_ylim(-0.5, 0.5)
     axes.set_axis_off()
-    figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 1 - bar_share - 0.04),
-                  frameon=False, ncols=1, handlelength=1.2, borderaxespad=0)
+    # Row by row, as the segments run left to right: Matplotlib fills a legend's columns first.
+    order = [i for start in range(columns) for i in range(start, len(handles), columns)]
+    figure.legend(handles=[handles[i] for i in order], loc="upper left",
+                  bbox_to_anchor=(0.01, 1 - bar_share - 2.5 / height_mm), frameon=False,
+                  ncols=columns, handlelength=1.2, borderaxespad=0, columnspacing=1.5)
     return figure, height_mm

@@ -139,10 +139,8 @@ def figure(loaded: LoadedBrief, stat: Any) -> Markdown:
     key = FIGURE_MARK + hashlib.sha256(chart.svg + record.id.encode()).hexdigest()[:20]
     if charts is not None:
         charts[key] = chart
-    caption = f"`{key}` **{_finalize(stat.title)}**"
-    if record.population:
-        caption += f" ({_finalize(stat.population)}"
-        caption += f", {_finalize(stat.period)})" if record.period else ")"
+    # "Figure N: the question": who was asked, and when, are in the alt text and the note.
+    caption = f"`{key}` {_finalize(stat.title)}"
     unit = "Per cent" if record.unit == "percent" else _finalize(stat.unit)
     rows = "".join(f"| {_finalize(value.label)} | {_number(value.value)} |\n"
                    for value in stat.values)
@@ -417,6 +415,7 @@ def context(loaded: LoadedBrief, dataset: Dataset, selected: Selected) -> dict[s
         "by_source": lambda records: by_source(records, dataset),
         "charted": lambda stat: charted(loaded, stat),
         "figure": lambda stat: figure(loaded, stat),
+        "tables": lambda stats: [s for s in stats if not charted(loaded, s)],
     }
 
 
