@@ -136,3 +136,96 @@ def test_the_brands_accent_colours_the_bars():
 def test_an_unknown_style_is_a_chart_error():
     with pytest.raises(charts.ChartError, match="expected one of bars, stacked"):
         charts.render(statistic(SURVEY), style="pie")
+
+
+# --- the brief's choice and the compose stage -------------------------------------------------
+
+from briefgen import model as m                       # noqa: E402
+from briefgen.brief import load_brief                  # noqa: E402
+from briefgen.compose import compose                   # noqa: E402
+from briefgen.select import select                     # noqa: E402
+from briefgen.validate import load_dataset             # noqa: E402
+
+from conftest import BRIEF, brief_problems, write      # noqa: E402
+
+CHART_TEMPLATE = """\
+{% for stat in statistics %}
+{% if charted(stat) %}
+{{ figure(stat) }}
+
+{% else %}
+{{ stat.title }} {{ cite(stat) }}
+
+{% endif %}
+{% endfor %}
+"""
+
+
+def composed(project, charts: str):
+    write(project, "templates/plain/content.md.j2", CHART_TEMPLATE)
+    write(project, "briefs/b.yaml", BRIEF + charts)
+    dataset = load_dataset(Path("data"))
+    loaded = load_brief(Path("briefs/b.yaml"), dataset, Path("templates"))
+    return compose(loaded, dataset, select(dataset, loaded.brief.select))
+
+
+def test_statistics_are_tables_unless_the_brief_asks_for_charts(project):
+    assert not list(m.find(composed(project, "").document.blocks, m.Figure))
+
+
+@pytest.mark.parametrize("charts", ["charts: bars\n", "charts: {prisoners: stacked}\n",
+                                    "charts: {all: bars}\n"])
+def test_the_brief_asks_for_a_chart_for_all_or_by_statistic(project, charts):
+    figures = list(m.find(composed(project, charts).document.blocks, m.Figure))
+    assert [f.number for f in figures] == [1]
+    assert m.plain_text(figures[0].caption).rstrip() == "Figure 1: Have you heard of prison camps?"
+    assert any(isinstance(n, m.Cite) for n in figures[0].caption)   # numbered by the cite stage
+    assert [[m.plain_text(cell) for cell in row] for row in figures[0].table.rows] == \
+        [["Yes", "60"], ["No", "39.5"]]
+    assert figures[0].svg.startswith("<?xml") and figures[0].png.startswith(b"\x89PNG")
+
+
+def test_a_table_for_one_statistic_when_all_others_are_charts(project):
+    assert not list(m.find(composed(project, "charts: {all: bars, prisoners: table}\n")
+                           .document.blocks, m.Figure))
+
+
+def test_the_markdown_export_numbers_the_figure_and_keeps_its_table(project):
+    markdown = composed(project, "charts: bars\n").document.markdown
+    assert "Figure 1: Have you heard of prison camps? [@brief-2024" in markdown
+    assert "| Yes | 60 |" in markdown and "briefgen-figure-" not in markdown
+
+
+def test_hostile_data_is_text_in_the_caption_table_and_alt_text(project):
+    hostile = "{{ 7*7 }} <script>x</script> # *star* [@brief-2024]"
+    path = project / "data/statistics" / next(p.name for p in (project / "data/statistics")
+                                              .glob("*.yaml"))
+    path.write_text(path.read_text().replace("Have you heard of prison camps?", f"'{hostile}'")
+                    .replace('label: "Yes"', f"label: '{hostile}'"))
+    figure = next(m.find(composed(project, "charts: bars\n").document.blocks, m.Figure))
+    assert m.plain_text(figure.caption).rstrip() == f"Figure 1: {hostile}"
+    assert m.plain_text(figure.table.rows[0][0]) == hostile
+    assert hostile in figure.alt
+
+
+def test_a_code_span_in_the_brief_is_no_figure_marker(project):
+    write(project, "templates/plain/content.md.j2", "`briefgen-figure-0123456789abcdef0123` x\n")
+    write(project, "briefs/b.yaml", BRIEF + "charts: bars\n")
+    dataset = load_dataset(Path("data"))
+    loaded = load_brief(Path("briefs/b.yaml"), dataset, Path("templates"))
+    doc = compose(loaded, dataset, select(dataset, loaded.brief.select)).document
+    assert not list(m.find(doc.blocks, m.Figure))
+
+
+def test_a_chart_choice_that_does_not_exist_is_a_located_problem(project):
+    write(project, "briefs/b.yaml", BRIEF + "charts: pie\n")
+    lines = brief_problems()
+    assert lines == ["briefs/b.yaml:11:9: error: invalid 'all'; expected one of table, bars or "
+                     "stacked, got a string ('pie')"]
+
+
+def test_a_bad_choice_for_one_statistic_is_located_at_it(project):
+    write(project, "briefs/b.yaml", BRIEF + "charts: {prisoners: pie}\n")
+    lines = brief_problems()
+    assert len(lines) == 1 and lines[0].startswith("briefs/b.yaml:11:21: error: invalid "
+                                                   "'prisoners'; expected one of table"), lines

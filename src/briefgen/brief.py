@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .brand import DEFAULT as DEFAULT_BRAND, ResolvedBrand, project_brand, resolve_brand
 from .dataset import CONFIDENCE, KIND_BY_NAME, Dataset
@@ -100,12 +100,16 @@ class Brief(Model):
     upr_links: dict[Id, Text] = Field({}, alias="upr-links")
     # Statistics as tables or charts: one choice for all, or by statistic id ("all" for the
     # rest): ``charts: bars`` or ``charts: {all: table, csw-2018-religious-freedom: stacked}``.
-    charts: ChartChoice | dict[Id, ChartChoice] = "table"
+    charts: dict[Id, ChartChoice] = {}
+
+    @field_validator("charts", mode="before")
+    @classmethod
+    def _one_for_all(cls, value: Any) -> Any:
+        """``charts: bars`` is ``charts: {all: bars}``; a bad word is then located at it."""
+        return {"all": value} if isinstance(value, str) else value
 
     def chart_for(self, statistic_id: str) -> str:
         """``table``, ``bars`` or ``stacked``: how this brief prints one statistic."""
-        if isinstance(self.charts, str):
-            return self.charts
         return self.charts.get(statistic_id, self.charts.get("all", "table"))
 
 
