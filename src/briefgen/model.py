@@ -222,8 +222,8 @@ def plain_text(nodes: Any) -> str:
         return plain_text(nodes.blocks)
     if isinstance(nodes, (BulletList, OrderedList)):
         return "\n".join(plain_text(item) for item in nodes.items)
-    if isinstance(nodes, Figure):
-        return plain_text(nodes.fallback())
+    if isinstance(nodes, Figure):     # what the page prints as text: the chart is a drawing
+        return plain_text(nodes.caption)
     if isinstance(nodes, Table):
         rows = (nodes.header,) + nodes.rows
         return "\n".join("\t".join(plain_text(cell) for cell in row) for row in rows)
