@@ -458,6 +458,11 @@ def test_the_docx_has_the_png_with_the_svg_beside_it_and_the_alt_text(dist, docu
     assert 'Extension="svg" ContentType="image/svg+xml"' in types or "image/svg+xml" in types
     descriptions = [d.get("descr") for d in body.iter(f"{{{WP_NS}}}docPr")]
     assert figure.alt in descriptions
+    # as tall as the picture: an exact line height (the body's) would clip it to one line
+    paragraph = next(p for p in body.iter(f"{{{W_NS}}}p")
+                     if charted[0] in p.iter(f"{{{A_NS}}}blip"))
+    spacing = paragraph.find(f"{{{W_NS}}}pPr/{{{W_NS}}}spacing")
+    assert spacing is not None and spacing.get(f"{{{W_NS}}}lineRule") == "auto"
 
 
 @pytest.mark.parametrize("name", CHARTED)

@@ -659,6 +659,8 @@ class _Writer:
         its caption ("Figure N: ...", Word's Caption style) below."""
         paragraph = self._new_paragraph(ctx.container, ctx.style)
         paragraph.paragraph_format.keep_with_next = True
+        # The body's exact line height would clip the picture to one line: as tall as it is.
+        paragraph.paragraph_format.line_spacing = 1.0
         run = paragraph.add_run()
         width = min(Mm(node.width_mm), self.block_width)
         run.add_picture(io.BytesIO(node.png), width=width)
