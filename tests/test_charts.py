@@ -220,8 +220,8 @@ def test_a_code_span_in_the_brief_is_no_figure_marker(project):
 def test_a_chart_choice_that_does_not_exist_is_a_located_problem(project):
     write(project, "briefs/b.yaml", BRIEF + "charts: pie\n")
     lines = brief_problems()
-    assert lines == ["briefs/b.yaml:11:9: error: invalid 'all'; expected one of table, bars or "
-                     "stacked, got a string ('pie')"]
+    assert lines == ["briefs/b.yaml:11:9: error: invalid 'charts'; expected one of table, bars "
+                     "or stacked, or a mapping of statistic ids (or all) to them, got 'pie'"]
 
 
 def test_a_bad_choice_for_one_statistic_is_located_at_it(project):
@@ -229,3 +229,10 @@ def test_a_bad_choice_for_one_statistic_is_located_at_it(project):
     lines = brief_problems()
     assert len(lines) == 1 and lines[0].startswith("briefs/b.yaml:11:21: error: invalid "
                                                    "'prisoners'; expected one of table"), lines
+
+
+def test_a_chart_for_a_statistic_that_is_not_there_is_a_located_problem(project):
+    write(project, "briefs/b.yaml", BRIEF + "charts: {prisoner: bars}\n")
+    lines = brief_problems()
+    assert len(lines) == 1 and lines[0].startswith("briefs/b.yaml:11:10: error: "), lines
+    assert "'prisoner'" in lines[0] and "prisoners" in lines[0]     # did you mean

@@ -106,6 +106,9 @@ class Brief(Model):
     @classmethod
     def _one_for_all(cls, value: Any) -> Any:
         """``charts: bars`` is ``charts: {all: bars}``; a bad word is then located at it."""
+        if isinstance(value, str) and value not in CHART_CHOICES:
+            raise ValueError("invalid 'charts'; expected one of table, bars or stacked, or a "
+                             f"mapping of statistic ids (or all) to them, got {value!r}")
         return {"all": value} if isinstance(value, str) else value
 
     def chart_for(self, statistic_id: str) -> str:
@@ -163,6 +166,12 @@ def _reference_problems(tree: YMap, brief: Brief, dataset: Dataset) -> list[Prob
             problems.append(Problem(locate(tree, ("select", kind, "addressees")),
                                     f"'addressees' selects recommendations only; expected it "
                                     f"under 'recommendations', got it under {kind!r}"))
+    charted = [key for key in brief.charts if key != "all"]
+    known = {r.id for r in dataset.records("statistics")} if charted else set()
+    for stat_id in charted:
+        if stat_id not in known:
+            problems.append(Problem(locate(tree, ("charts", stat_id), key_itself=True),
+                                    unknown_id_message(stat_id, "statistics", known)))
     known = {r.id for r in dataset.records("recommendations")} if brief.upr_links else set()
     for rec_id in brief.upr_links:
         if rec_id not in known:
