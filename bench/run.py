@@ -49,6 +49,47 @@ print(imported - t, done - imported, resource.getrusage(resource.RUSAGE_SELF).ru
 """
 
 
+CHART_SCRIPT = """
+import json, sys, time
+start = time.perf_counter()
+import yaml
+from briefgen import charts
+from briefgen.dataset import Statistic
+records = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
+record = Statistic.model_validate(next(r for r in records if r["id"] == sys.argv[2]))
+charts.render(record, style="bars")
+first = time.perf_counter() - start
+warm = {}
+for style in ("bars", "stacked"):
+    times = []
+    for _ in range(int(sys.argv[3])):
+        t = time.perf_counter()
+        charts.render(record, style=style)
+        times.append(time.perf_counter() - t)
+    warm[style] = sorted(times)[len(times) // 2]
+print(json.dumps({"first_s": first, **{f"{k}_warm_s": v for k, v in warm.items()}}))
+"""
+
+
+def chart_cost() -> dict:
+    """What a chart costs (charts.py): the start brief's survey drawn in a new process, the
+    first one with Matplotlib's import, then again, as a bar chart and as a stacked bar (SVG
+    and 300 dpi PNG each). The builds above include it for the briefs that ask for charts."""
+    out = subprocess.run([sys.executable, "-c", CHART_SCRIPT,
+                          str(PROJECT / "data" / "statistics" / "csw-2018.yaml"),
+                          "csw-2018-religious-freedom", str(RUNS)],
+                         check=True, capture_output=True, text=True, cwd=PROJECT).stdout
+    return {k: round(v, 4) for k, v in json.loads(out).items()}
+
+
+def _chart_table(results: dict) -> str:
+    c = results["charts"]
+    return ("| a chart (SVG and 300 dpi PNG) | first, with Matplotlib's import | bars, again | "
+            "stacked bar, again |\n|---|---:|---:|---:|\n"
+            f"| csw-2018-religious-freedom | {c['first_s']:.3f} s | {c['bars_warm_s']:.3f} s | "
+            f"{c['stacked_warm_s']:.3f} s |")
+
+
 def _median(samples: list[float]) -> float:
     return round(statistics.median(samples), 4)
 
@@ -563,6 +604,7 @@ def main() -> None:
         "phases": phases(),
         "pdf": pdf_per_brief(),
         "watch": watch_save_to_pdf(),
+        "charts": chart_cost(),
     }
     results["batch"] = theme_batch(OUT / "themes")
     results["scale"]["build"] = scale_builds(OUT / "scale")
@@ -578,7 +620,7 @@ def render(results: dict) -> str:
     return "\n\n".join([_targets_table(results), _watch_table(results), _datasets_table(results),
                         _docx_table(results),
                         _release_table(results), _batch_table(results), _pdf_table(results),
-                        _scale_table(results), _phases_table(results)]) + (
+                        _chart_table(results), _scale_table(results), _phases_table(results)]) + (
         f"\n\nmedian of {results['runs_per_figure']} runs (scale builds: one run each); "
         f"{results['machine']}; load average {results['load_average'][0]} before, "
         f"{results['load_average'][1]} after")

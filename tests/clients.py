@@ -166,6 +166,8 @@ def html_text(path: Path) -> tuple[str, list[tuple[int, str]]]:
     main = tree.find(".//main")
     for skip in main.xpath(".//*[contains(concat(' ', @class, ' '), ' para-number ')]"):
         skip.drop_tree()   # Word numbers paragraphs itself; the other readers drop numbers too
+    for skip in main.xpath(".//*[contains(concat(' ', @class, ' '), ' figure-data ')]"):
+        skip.drop_tree()   # a chart's figures, for screen readers: only the web page has them
     notes = []
     for item in tree.xpath("//*[@role='doc-endnote']"):
         for back in item.xpath(".//*[@role='doc-backlink']"):
@@ -174,7 +176,8 @@ def html_text(path: Path) -> tuple[str, list[tuple[int, str]]]:
     endnotes = main.xpath(".//*[@role='doc-endnotes']")
     for section in endnotes:
         section.drop_tree()
-    blocks = main.xpath(".//p | .//li[not(.//p)] | .//h1 | .//h2 | .//h3 | .//h4 | .//th | .//td")
+    blocks = main.xpath(".//p | .//li[not(.//p)] | .//h1 | .//h2 | .//h3 | .//h4 | .//th | .//td"
+                        " | .//figcaption")
     return "\n".join(b.text_content() for b in blocks), notes
 
 

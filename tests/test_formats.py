@@ -387,3 +387,98 @@ def test_the_upr_first_page_names_organisations_state_and_session(dist, name):
     for text in wanted:
         for where, page in [*first_pages.items(), ("docx opening", docx)]:
             assert squash(own_text(text)) in page, (where, text)   # typeset as the brief's
+
+
+# --- charts (issue 18): the bundled briefs that draw a statistic ----------------------------
+
+CHARTED = ["uk-fac-evidence", "uk-westminster-hall-forb"]
+
+
+def _figure(documents, name: str) -> m.Figure:
+    figures = list(m.find(documents[name].blocks, m.Figure))
+    assert [f.number for f in figures] == [1]
+    return figures[0]
+
+
+@pytest.mark.parametrize("name", CHARTED)
+def test_a_chart_is_figure_1_with_the_same_caption_and_note_in_every_format(dist, documents,
+                                                                            name):
+    """"Figure 1: <the question>" and its note call in the DOCX, both PDFs and the web page,
+    and that note cites the survey's report in each."""
+    figure = _figure(documents, name)
+    call = next(m.find(figure.caption, m.NoteRef)).number
+    caption = squash(m.plain_text(figure.caption) + str(call))
+    assert caption.startswith("Figure1:")
+    for fmt, path in files(dist, name).items():
+        body, notes = READERS[fmt](path)
+        assert caption in squash(body), fmt
+        assert "Markets and Mass Surveillance" in dict(notes)[call], fmt
+
+
+def _struct_figures(node, out: list) -> list:
+    if isinstance(node, pikepdf.Array):
+        for kid in node:
+            _struct_figures(kid, out)
+    elif isinstance(node, pikepdf.Dictionary):
+        if node.get("/S") == "/Figure":
+            out.append(str(node.get("/Alt", "")))
+        if "/K" in node:
+            _struct_figures(node.K, out)
+    return out
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasy"])
+@pytest.mark.parametrize("name", CHARTED)
+def test_the_chart_is_a_tagged_figure_with_its_alt_text_in_both_pdfs(dist, documents, engine,
+                                                                     name):
+    figure = _figure(documents, name)
+    assert figure.alt.startswith("Survey chart. ") and "%" in figure.alt
+    with pikepdf.open(dist[engine] / f"{name}.pdf") as pdf:
+        assert figure.alt in _struct_figures(pdf.Root.StructTreeRoot, [])
+        with pdf.open_metadata() as meta:
+            assert meta.get("pdfuaid:part") == "1"
+
+
+@pytest.mark.parametrize("name", CHARTED)
+def test_the_docx_has_the_png_with_the_svg_beside_it_and_the_alt_text(dist, documents, name):
+    figure = _figure(documents, name)
+    with zipfile.ZipFile(dist["typst"] / f"{name}.docx") as package:
+        body = etree.fromstring(package.read("word/document.xml"))
+        rels = etree.fromstring(package.read("word/_rels/document.xml.rels"))
+        types = package.read("[Content_Types].xml").decode()
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        blips = body.findall(f".//{{{A_NS}}}blip")
+        charted = [b for b in blips if b.find(f".//{{{ASVG_NS}}}svgBlip") is not None]
+        assert len(charted) == 1
+        png = package.read("word/" + targets[charted[0].get(f"{{{R_NS}}}embed")])
+        svg_blip = charted[0].find(f".//{{{ASVG_NS}}}svgBlip")
+        svg = package.read("word/" + targets[svg_blip.get(f"{{{R_NS}}}embed")])
+    assert png == figure.png and png.startswith(b"\x89PNG")
+    assert svg.decode("utf-8") == figure.svg
+    assert 'Extension="svg" ContentType="image/svg+xml"' in types or "image/svg+xml" in types
+    descriptions = [d.get("descr") for d in body.iter(f"{{{WP_NS}}}docPr")]
+    assert figure.alt in descriptions
+    # as tall as the picture: an exact line height (the body's) would clip it to one line
+    paragraph = next(p for p in body.iter(f"{{{W_NS}}}p")
+                     if charted[0] in p.iter(f"{{{A_NS}}}blip"))
+    spacing = paragraph.find(f"{{{W_NS}}}pPr/{{{W_NS}}}spacing")
+    assert spacing is not None and spacing.get(f"{{{W_NS}}}lineRule") == "auto"
+
+
+@pytest.mark.parametrize("name", CHARTED)
+def test_the_web_page_has_the_chart_then_its_data_table(dist, documents, name):
+    figure = _figure(documents, name)
+    tree = etree.parse(str(dist["typst"] / f"{name}.html"), etree.HTMLParser())
+    image = tree.find(".//figure[@id='figure-1']/img")
+    assert image.get("alt") == figure.alt
+    assert image.get("src").startswith("data:image/svg+xml;base64,")
+    data = tree.find(".//figure[@id='figure-1']").getnext()
+    assert data.get("id") == image.get("aria-describedby") == "figure-1-data"
+    cells = [" ".join(td.itertext()) for td in data.iter("td")]
+    assert cells[0::2] == [m.plain_text(row[0]) for row in figure.table.rows]
+
+
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+ASVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .brand import DEFAULT as DEFAULT_BRAND, ResolvedBrand, project_brand, resolve_brand
 from .dataset import CONFIDENCE, KIND_BY_NAME, Dataset
@@ -64,6 +64,11 @@ class Limits(Model):
     pages: int | None = Field(None, ge=1)
 
 
+# How a selected statistic is printed: its table, or a chart (charts.py).
+CHART_CHOICES = ("table", "bars", "stacked")
+ChartChoice = Literal[CHART_CHOICES]
+
+
 class Brief(Model):
     title: Text
     subtitle: Text | None = None
@@ -93,6 +98,22 @@ class Brief(Model):
     session: Text | None = None           # the UPR session or the body's session
     # Earlier UPR recommendations a recommendation follows up: id -> "126.45 (A/HRC/42/10)".
     upr_links: dict[Id, Text] = Field({}, alias="upr-links")
+    # Statistics as tables or charts: one choice for all, or by statistic id ("all" for the
+    # rest): ``charts: bars`` or ``charts: {all: table, csw-2018-religious-freedom: stacked}``.
+    charts: dict[Id, ChartChoice] = {}
+
+    @field_validator("charts", mode="before")
+    @classmethod
+    def _one_for_all(cls, value: Any) -> Any:
+        """``charts: bars`` is ``charts: {all: bars}``; a bad word is then located at it."""
+        if isinstance(value, str) and value not in CHART_CHOICES:
+            raise ValueError("invalid 'charts'; expected one of table, bars or stacked, or a "
+                             f"mapping of statistic ids (or all) to them, got {value!r}")
+        return {"all": value} if isinstance(value, str) else value
+
+    def chart_for(self, statistic_id: str) -> str:
+        """``table``, ``bars`` or ``stacked``: how this brief prints one statistic."""
+        return self.charts.get(statistic_id, self.charts.get("all", "table"))
 
 
 # The brief keys whose text is Markdown written for this brief (citations allowed).
@@ -145,6 +166,12 @@ def _reference_problems(tree: YMap, brief: Brief, dataset: Dataset) -> list[Prob
             problems.append(Problem(locate(tree, ("select", kind, "addressees")),
                                     f"'addressees' selects recommendations only; expected it "
                                     f"under 'recommendations', got it under {kind!r}"))
+    charted = [key for key in brief.charts if key != "all"]
+    known = {r.id for r in dataset.records("statistics")} if charted else set()
+    for stat_id in charted:
+        if stat_id not in known:
+            problems.append(Problem(locate(tree, ("charts", stat_id), key_itself=True),
+                                    unknown_id_message(stat_id, "statistics", known)))
     known = {r.id for r in dataset.records("recommendations")} if brief.upr_links else set()
     for rec_id in brief.upr_links:
         if rec_id not in known:

@@ -720,6 +720,9 @@ def _inline_runs(blocks: Iterable[m.Block]) -> Iterator[tuple[m.Inline, ...]]:
             yield from _inline_runs(block.blocks)
         elif isinstance(block, m.Table):
             yield from (cell for row in (block.header, *block.rows) for cell in row)
+        elif isinstance(block, m.Figure):
+            yield block.caption
+            yield from _inline_runs((block.table,))
 
 
 class _Plan:
@@ -844,6 +847,9 @@ class _Walk:
         if isinstance(block, m.Table):
             return replace(block, header=self.cells(block.header, note),
                            rows=tuple(self.cells(row, note) for row in block.rows))
+        if isinstance(block, m.Figure):
+            return replace(block, caption=self.run(block.caption, note),
+                           table=self.block(block.table, note))
         return block
 
     def cells(self, cells: tuple[tuple[m.Inline, ...], ...], note: int | None) -> tuple:

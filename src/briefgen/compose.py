@@ -9,11 +9,12 @@ rendered once and never read as template code, and the escape stops Markdown rea
 
 from __future__ import annotations
 
+import hashlib
 import re
 import traceback
 from contextvars import ContextVar
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -21,6 +22,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from pydantic import BaseModel
 
+from . import charts as charting
 from . import model as m
 from . import typography
 from .brief import FREE_TEXT, LoadedBrief, date_text
@@ -108,6 +110,88 @@ def _locator_part(label: str, value: str) -> str:
     if NUMBERS.fullmatch(value):
         return f"{label} {escape_markdown(value)}"
     return f"{{{label} {escape_markdown(value)}}}"   # a heading, even of one word
+
+
+# The charts the document being rendered drew, by the marker that starts each caption.
+_CHARTS: ContextVar[dict | None] = ContextVar("briefgen_charts", default=None)
+FIGURE_MARK = "briefgen-figure-"
+
+
+def charted(loaded: LoadedBrief, stat: Any) -> bool:
+    """Whether the brief prints this statistic as a chart (``charts:``), not a table."""
+    return loaded.brief.chart_for(str(stat.id)) != "table"
+
+
+def figure(loaded: LoadedBrief, stat: Any) -> Markdown:
+    """A statistic's chart as Markdown: its caption (the title and the citation) after a
+    marker, then its data table. The chart is drawn now, with the brief's brand; after
+    parsing, ``figures`` makes the marked paragraph and its table one numbered ``Figure``. The
+    marker is an inline code span holding a digest of the chart, so no text of the brief or
+    the data can make one (a code span they write stays a code span)."""
+    charts = _CHARTS.get()
+    record = object.__getattribute__(stat, "_record")
+    brand = loaded.brand
+    style = loaded.brief.chart_for(record.id)
+    chart = charting.render(record, style="stacked" if style == "stacked" else "bars",
+                            accent=brand.colours.accent, text_colour=brand.colours.text,
+                            fonts=tuple(brand.fonts.headings), size=brand.sizes.small,
+                            width_mm=brand.text_width_mm)
+    key = FIGURE_MARK + hashlib.sha256(chart.svg + record.id.encode()).hexdigest()[:20]
+    if charts is not None:
+        charts[key] = chart
+    # "Figure N: the question": who was asked, and when, are in the alt text and the note.
+    caption = f"`{key}` {_finalize(stat.title)}"
+    unit = "Per cent" if record.unit == "percent" else _finalize(stat.unit)
+    rows = "".join(f"| {_finalize(value.label)} | {_number(value.value)} |\n"
+                   for value in stat.values)
+    return Markdown(f"{caption} {cite(stat)}\n\n| Answer | {unit} |\n|:--|--:|\n{rows}")
+
+
+def figures(blocks: tuple[m.Block, ...], charts: dict) -> tuple[m.Block, ...]:
+    """Each marked caption and the table after it as one ``Figure``, numbered in reading
+    order; the caption starts "Figure N: "."""
+    out: list[m.Block] = []
+    number = 0
+    for block in blocks:
+        key = _figure_key(block, charts)
+        if key is None:
+            if isinstance(block, m.Table) and out and isinstance(out[-1], m.Figure) \
+                    and out[-1].table is _PENDING:
+                out[-1] = replace(out[-1], table=block)
+            else:
+                out.append(block)
+            continue
+        number += 1
+        chart = charts[key]
+        rest = m.merge_text((m.Text(f"Figure {number}: "),) + _after_mark(block.children))
+        out.append(m.Figure(number, rest, chart.alt, _PENDING, chart.svg.decode("utf-8"),
+                            chart.png, chart.width_mm, chart.height_mm))
+    return tuple(out)
+
+
+_PENDING = m.Table((), ())
+
+
+def _figure_key(block: m.Block, charts: dict) -> str | None:
+    if isinstance(block, m.Paragraph) and block.children \
+            and isinstance(block.children[0], m.Code) and block.children[0].text in charts:
+        return block.children[0].text
+    return None
+
+
+def _after_mark(children: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+    rest = children[1:]
+    if rest and isinstance(rest[0], m.Text):
+        rest = (m.Text(rest[0].text.lstrip()),) + rest[1:]
+    return rest
+
+
+def figures_markdown(markdown: str, charts: dict) -> str:
+    """The composed Markdown with each marker as the figure's number, for the Markdown
+    export: "Figure N: " before the caption, which the data table follows."""
+    for number, key in enumerate(sorted(charts, key=markdown.find), start=1):
+        markdown = markdown.replace(f"`{key}` ", f"Figure {number}: ", 1)
+    return markdown
 
 
 # Whether the document being rendered cites primary sources (its audience's setting).
@@ -329,6 +413,9 @@ def context(loaded: LoadedBrief, dataset: Dataset, selected: Selected) -> dict[s
         "by_addressee": lambda records: group_by(records, "addressees", actors,
                                                  _asked(brief, "addressees")),
         "by_source": lambda records: by_source(records, dataset),
+        "charted": lambda stat: charted(loaded, stat),
+        "figure": lambda stat: figure(loaded, stat),
+        "tables": lambda stats: [s for s in stats if not charted(loaded, s)],
     }
 
 
@@ -346,13 +433,14 @@ def _asked(brief: Any, key: str) -> list[str]:
 
 def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
            terms: Terms | None = None, printed: list | None = None,
-           read: dict | None = None) -> str:
+           read: dict | None = None, charts: dict | None = None) -> str:
     """The brief's Markdown; a template error names the template file and line. Each
     record text printed is appended to ``printed``, and each record read is a key of ``read``."""
     template_path = loaded.template_dir / TEMPLATE
     token = _TERMS.set(terms)
     printing = _PRINTED.set(printed)
     reading = _READ.set(read)
+    drawing = _CHARTS.set(charts)
     primary = _PRIMARY.set(loaded.audience.primary_sources)
     try:
         template = environment(loaded.template_dir).get_template(TEMPLATE)
@@ -365,6 +453,7 @@ def render(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
         _TERMS.reset(token)
         _PRINTED.reset(printing)
         _READ.reset(reading)
+        _CHARTS.reset(drawing)
         _PRIMARY.reset(primary)
 
 
@@ -386,12 +475,15 @@ def compose(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
     head = meta(loaded, terms)
     printed: list = []
     read: dict = {}
-    markdown = render(loaded, dataset, selected, terms, printed, read)
+    drawn: dict = {}
+    markdown = render(loaded, dataset, selected, terms, printed, read, drawn)
     blocks = parse(markdown)
     blocks = number_paragraphs(blocks) if numbered else unmark_headings(blocks)
     # Typography, once, as the text enters the model (quotes, dashes, no breaks, foreign
     # terms in italics); the notes are typeset where the cite pass makes them.
     blocks = typography.typeset(blocks, typography.load_terms(dataset.root))
+    blocks = figures(blocks, drawn)
+    markdown = figures_markdown(markdown, drawn)
     return Composed(markdown, m.Document(head, blocks, markdown=markdown),
                     terms.problems + lint(loaded, dataset, selected, printed), tuple(read))
 

@@ -266,6 +266,7 @@ class Statistic(Model):
     values: list[Value] = Field(min_length=1)
     evidence: list[Evidence] = Field(min_length=1)
     sum_note: Text | None = Field(None, alias="sum-note")
+    alt: Text | None = None       # a chart's alt text, in place of the one made from the values
     note: Text | None = None      # for authors: how the figures were read, doubts to check
 
 

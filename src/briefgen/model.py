@@ -142,8 +142,29 @@ class Changed:
     blocks: tuple["Block", ...]
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A numbered chart of a statistic (``charts.py``), drawn once: its SVG (the PDFs, the web
+    page) and 300 dpi PNG (the DOCX, with the SVG beside it), the alt text made from its
+    figures, and its data as a table. The caption starts "Figure N: " and carries the
+    statistic's citation, which the cite pass numbers like any other."""
+
+    number: int
+    caption: tuple[Inline, ...]
+    alt: str
+    table: Table                  # the figures, after the chart on the web page and in Markdown
+    svg: str = field(default="", metadata={"laid_out": False})
+    png: bytes = field(default=b"", metadata={"laid_out": False})
+    width_mm: float = 160.0
+    height_mm: float = 60.0
+
+    def fallback(self) -> tuple["Block", ...]:
+        """The figure as blocks every writer prints: its caption, then its data table."""
+        return (Paragraph(self.caption), self.table)
+
+
 Block = Union[Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table, ThematicBreak,
-              Changed]
+              Changed, Figure]
 
 
 # --- the document ------------------------------------------------------------------------
@@ -201,6 +222,8 @@ def plain_text(nodes: Any) -> str:
         return plain_text(nodes.blocks)
     if isinstance(nodes, (BulletList, OrderedList)):
         return "\n".join(plain_text(item) for item in nodes.items)
+    if isinstance(nodes, Figure):     # what the page prints as text: the chart is a drawing
+        return plain_text(nodes.caption)
     if isinstance(nodes, Table):
         rows = (nodes.header,) + nodes.rows
         return "\n".join("\t".join(plain_text(cell) for cell in row) for row in rows)
@@ -230,6 +253,19 @@ def find(nodes: Any, kind: type) -> Iterator[Any]:
             yield from find(getattr(nodes, f.name), kind)
 
 
+def without_figures(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Blocks with each figure as its caption and data table, for a writer that draws none."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Figure):
+            out.extend(block.fallback())
+        elif isinstance(block, Changed):
+            out.append(Changed(block.change, without_figures(block.blocks)))
+        else:
+            out.append(block)
+    return tuple(out)
+
+
 def is_list(node: Any) -> bool:
     """Whether a block is a list (a paragraph just before one is its lead-in)."""
     return isinstance(node, (BulletList, OrderedList))
@@ -237,7 +273,7 @@ def is_list(node: Any) -> bool:
 
 def _is_block(node: Any) -> bool:
     return isinstance(node, (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,
-                             ThematicBreak, Changed))
+                             ThematicBreak, Changed, Figure))
 
 
 def to_data(node: Any) -> Any:

@@ -234,5 +234,8 @@ def _notes_in(block: Any) -> bool:
 def merge(old: m.Document, new: m.Document) -> m.Document:
     """The new document, with what changed since the old one marked as tracked changes."""
     merger = _Merge({n.number: n for n in old.notes}, {n.number: n for n in new.notes})
-    return replace(new, blocks=merger.blocks(old.blocks, new.blocks),
+    # A chart is compared by what it says: its caption and its figures (a tracked change
+    # inside a drawing would mean nothing to a reader).
+    return replace(new, blocks=merger.blocks(m.without_figures(old.blocks),
+                                             m.without_figures(new.blocks)),
                    notes=tuple(merger.notes))

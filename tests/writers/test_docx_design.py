@@ -177,9 +177,15 @@ def test_the_logo_is_in_the_masthead_with_its_alt_text(briefing):
     assert first.xpath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS) == "Masthead"
     (doc_pr,) = first.xpath(".//wp:docPr", namespaces=NS)
     assert doc_pr.get("descr") == look.brand.logo.alt
+    (blip,) = first.xpath(".//a:blip", namespaces={"a": A_NS})
+    rels = _part(data, "word/_rels/document.xml.rels")
+    (image,) = [r.get("Target") for r in rels if r.get("Id") == blip.get(f"{{{R_NS}}}embed")]
     with zipfile.ZipFile(io.BytesIO(data)) as package:
-        (image,) = [n for n in package.namelist() if n.startswith("word/media/")]
-        assert package.read(image).startswith(b"\x89PNG")
+        assert package.read("word/" + image).startswith(b"\x89PNG")
+
+
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 def test_quotes_are_roman_as_in_the_pdfs(briefing):

@@ -38,7 +38,7 @@ from docx.blkcntnr import BlockItemContainer
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
-from docx.opc.part import PartFactory
+from docx.opc.part import Part, PartFactory
 from docx.oxml.parser import OxmlElement
 from docx.parts.numbering import NumberingPart
 from docx.parts.story import StoryPart
@@ -348,6 +348,17 @@ def _free_partname(package, stem: str) -> PackURI:
     return package.next_partname(f"{stem}%d.xml")
 
 
+def _svg_part(document: WordDocument, svg: bytes) -> Part:
+    """An SVG image part (``/word/media/imageN.svg``), named after the parts already there, so
+    the same document gets the same names."""
+    package = document.part.package
+    partname = package.next_partname("/word/media/image%d.svg")
+    return Part(partname, SVG_CONTENT_TYPE, svg, package)
+
+
+SVG_CONTENT_TYPE = "image/svg+xml"
+
+
 def _footnotes_part(document: WordDocument) -> FootnotesPart:
     """The footnotes part with its separators but no notes (the reference's, else a new one)."""
     part = document.part
@@ -437,6 +448,7 @@ class _Writer:
             model.BulletList: self._list, model.OrderedList: self._list,
             model.BlockQuote: self._quote, model.Table: self._table,
             model.ThematicBreak: self._rule, model.Changed: self._changed,
+            model.Figure: self._figure,
         }
         self.block_change = ""                 # inside a Changed block: "ins" or "del"
         self.revision = revision               # (author, date) of a redline's changes
@@ -640,6 +652,22 @@ class _Writer:
                 if align in _ALIGN:
                     paragraph.alignment = _ALIGN[align]
                 self._inlines(paragraph, inlines)
+
+    def _figure(self, ctx: _Ctx, node: model.Figure) -> None:
+        """The chart as its 300 dpi PNG, its alt text the picture's description, with the SVG
+        beside it (``asvg:svgBlip``: Word draws the vector, older readers the PNG), kept with
+        its caption ("Figure N: ...", Word's Caption style) below."""
+        paragraph = self._new_paragraph(ctx.container, ctx.style)
+        paragraph.paragraph_format.keep_with_next = True
+        # The body's exact line height would clip the picture to one line: as tall as it is.
+        paragraph.paragraph_format.line_spacing = 1.0
+        run = paragraph.add_run()
+        width = min(Mm(node.width_mm), self.block_width)
+        run.add_picture(io.BytesIO(node.png), width=width)
+        ooxml.set_description(run._r, node.alt)
+        ooxml.add_svg_blip(run._r, self.document.part.relate_to(
+            _svg_part(self.document, node.svg.encode("utf-8")), RT.IMAGE))
+        self._inlines(self._new_paragraph(ctx.container, self.styles["Caption"]), node.caption)
 
     def _rule(self, ctx: _Ctx, node: model.ThematicBreak) -> None:
         paragraph = self._new_paragraph(ctx.container, ctx.style)

@@ -20,6 +20,7 @@ no level skipped, whatever levels the document's Markdown used.
 from __future__ import annotations
 
 import dataclasses
+import base64
 import re
 from functools import lru_cache, partial
 from pathlib import Path
@@ -251,7 +252,7 @@ class _Body:
             model.BulletList: self.bullet_list, model.OrderedList: self.ordered_list,
             model.BlockQuote: self.quote, model.Table: self.table,
             model.ThematicBreak: lambda node: Markup("<hr>\n"),
-            model.Changed: self.changed,
+            model.Changed: self.changed, model.Figure: self.figure,
         }
 
     # -- blocks --
@@ -327,6 +328,24 @@ class _Body:
             out.append(Markup("<{0}{1}{2}>{3}</{0}>").format(Markup(tag), Markup(extra), css,
                                                            self.inlines(cell)))
         return Markup("<tr>{}</tr>\n").format(Markup("").join(out))
+
+    def figure(self, node: model.Figure) -> Markup:
+        """``<figure>``: the chart's SVG as an image with its alt text, at its drawn width,
+        and the caption; on the web page its data table follows, for screen readers and for
+        anyone who wants the figures (``aria-describedby`` links the two)."""
+        src = "data:image/svg+xml;base64," + base64.b64encode(node.svg.encode("utf-8")).decode()
+        table_id = f"figure-{node.number}-data"
+        described = Markup(' aria-describedby="{}"').format(table_id) if self.mode == "web" \
+            else Markup("")
+        out = Markup('<figure class="chart" id="figure-{0}">\n<img src="{1}" alt="{2}" '
+                     'style="width: {3:.2f}mm; max-width: 100%"{4}>\n'
+                     '<figcaption>{5}</figcaption>\n</figure>\n').format(
+            node.number, src, escape_html(node.alt), node.width_mm, described,
+            self.inlines(node.caption))
+        if self.mode != "web":
+            return out
+        return out + Markup('<div class="figure-data" id="{}">\n{}</div>\n').format(
+            table_id, self.table(node.table))
 
     def changed(self, node: model.Changed) -> Markup:
         """A redline's blocks added or removed whole (``redline.py``)."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from lxml import etree
+
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import OxmlElement, parse_xml, register_element_cls
 from docx.oxml.xmlchemy import BaseOxmlElement, OptionalAttribute, ZeroOrMore
@@ -390,6 +392,25 @@ def set_description(inline, text: str) -> None:
     """A picture's alt text: ``descr`` of its ``wp:docPr``, which screen readers read."""
     for doc_pr in inline.iter(qn("wp:docPr")):
         doc_pr.set("descr", text)
+
+
+# Word 2016's extension that puts an SVG beside a picture's PNG (MS-ODRAWXML 2.3.1.16):
+# Word draws the SVG, readers that do not know the extension the PNG.
+SVG_BLIP_URI = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+ASVG = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def add_svg_blip(inline, r_id: str) -> None:
+    """``a:blip/a:extLst/a:ext/asvg:svgBlip r:embed=r_id`` in the picture of ``inline``."""
+    for blip in inline.iter(f"{{{A_NS}}}blip"):
+        ext_list = blip.find(f"{{{A_NS}}}extLst")
+        if ext_list is None:
+            ext_list = etree.SubElement(blip, f"{{{A_NS}}}extLst")
+        ext = etree.SubElement(ext_list, f"{{{A_NS}}}ext", uri=SVG_BLIP_URI)
+        svg = etree.SubElement(ext, f"{{{ASVG}}}svgBlip", nsmap={"asvg": ASVG})
+        svg.set(f"{{{R_NS}}}embed", r_id)
 
 
 def title_page(sect_pr) -> None:

@@ -61,6 +61,7 @@ def document_data(doc: model.Document, look: Look, leave_out: str = "") -> dict[
     """
     data = _clean(model.to_data(doc), {ord(c): None for c in leave_out})
     _number(data)
+    _figure_images(data, doc)
     lang, _, region = doc.meta.lang.partition("-")
     organisation = look.organisation(doc.meta.organisations)
     data["look"] = _clean({
@@ -157,6 +158,14 @@ def _mark_lead_ins(blocks: list[Any]) -> None:
             _mark_lead_ins(items)
         if block.get("type") == "BlockQuote":
             _mark_lead_ins(block["blocks"])
+
+
+def _figure_images(data: dict[str, Any], doc: model.Document) -> None:
+    """Each figure's SVG, which ``to_data`` leaves out (golden files hold no drawings), put
+    back into its node for the page: the same figures in the same reading order."""
+    nodes = [n for n in _walk(data.get("blocks", [])) if n.get("type") == "Figure"]
+    for node, figure in zip(nodes, model.find(doc.blocks, model.Figure)):
+        node["svg"] = figure.svg
 
 
 def _walk(data: Any):
