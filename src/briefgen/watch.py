@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+import signal
 import sys
 import threading
 import time
@@ -138,7 +139,7 @@ class Watcher:
                                         raise_interrupt=False, rust_timeout=READY_MS,
                                         yield_on_timeout=True,
                                         watch_filter=lambda _, path: self.relevant(path)):
-            if changes:
+            if changes and not (stop and stop.is_set()):
                 self.build_once()
                 _collect()
             if not ready:
@@ -256,11 +257,16 @@ def main(watcher: Watcher, port: int | None) -> int:
         server = serve(watcher.state, watcher.out_dir, port)
         host, bound = server.server_address[:2]
         watcher.say(f"serving http://{host}:{bound}/")
+    # Ctrl-C (or SIGTERM) asks the loop to stop: the build under way finishes, then the watch
+    # ends. Not a KeyboardInterrupt, which a finalizer running at that moment would swallow.
+    stop = threading.Event()
+    handlers = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        watcher.run()
-    except KeyboardInterrupt:
-        pass
+        watcher.run(stop)
     finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
         if server is not None:
             server.shutdown()
     watcher.say("stopped")
