@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import io
 import json
 import os
 import shutil
-import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BriefgenError, Location, Problem, display_path
-from .manifest import MANIFEST
+from .manifest import MANIFEST, record_data, safe_git
 
 
 class DiffError(BriefgenError):
@@ -96,36 +96,27 @@ def read_release(folder: Path) -> Side:
     return Side(display_path(folder), outputs)
 
 
-def _git(root: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
-    """git run with nothing the repository configures that runs a command (issue 20's care)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0")
-    return subprocess.run(["git", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null",
-                           "-C", str(root), *args], capture_output=True, env=env,
-                          text=not binary)
-
-
 def export_revision(root: Path, revision: str, into: Path) -> Path:
     """The project as it was at ``revision``, written below ``into``; its folder returned."""
-    found = _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    found = safe_git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     if found.returncode:
         raise DiffError([Problem(Location(revision), "no such release; expected a folder with "
                                  "a manifest.json or a git revision of the project, got neither")])
-    top = _git(root, "rev-parse", "--show-toplevel").stdout.strip()
+    top = safe_git(root, "rev-parse", "--show-toplevel").stdout.strip()
     prefix = os.path.relpath(root.resolve(), Path(top).resolve()) if top else "."
     commit = found.stdout.strip()
-    listed = _git(root, "ls-tree", "--name-only", f"{commit}:{'' if prefix == '.' else prefix}")
+    listed = safe_git(root, "ls-tree", "--name-only", f"{commit}:{'' if prefix == '.' else prefix}")
     inputs = [name for name in listed.stdout.splitlines() if name in PROJECT_INPUTS]
     if listed.returncode or "data" not in inputs:
         raise DiffError([Problem(Location(revision), "no briefgen project at that revision; "
                                  f"expected a data folder in {prefix}, got none")])
     here = [name if prefix == "." else f"{prefix}/{name}" for name in inputs]
-    archive = _git(root, "archive", "--format=tar", commit, "--", *here, binary=True)
+    archive = safe_git(root, "archive", "--format=tar", commit, "--", *here, binary=True)
     if archive.returncode:
         raise DiffError([Problem(Location(revision), "cannot read the revision; expected git "
                                  f"archive to succeed, got {archive.stderr.decode().strip()}")])
     folder = into / "tree"
-    with tarfile.open(fileobj=_bytes_io(archive.stdout)) as tar:
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         for member in tar.getmembers():
             _extract(tar, member, folder)
     return folder / prefix if prefix != "." else folder
@@ -147,11 +138,6 @@ def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, folder: Path) -> Non
     elif (member.isfile() or member.isdir()) and not member.name.startswith("/") \
             and ".." not in Path(member.name).parts:
         tar.extract(member, folder)
-
-
-def _bytes_io(data: bytes) -> Any:
-    import io
-    return io.BytesIO(data)
 
 
 @contextmanager
@@ -195,7 +181,7 @@ def build_revision(root: Path, revision: str, into: Path) -> Side:
     side = read_release(dist)
     side.name, side.dataset, side.project = revision, dataset, project
     side.briefs = {b.name: b for b in briefs}
-    when = _git(root, "log", "-1", "--format=%ct", revision).stdout.strip()
+    when = safe_git(root, "log", "-1", "--format=%ct", revision).stdout.strip()
     side.date = (dt.datetime.fromtimestamp(int(when), dt.timezone.utc)
                  .strftime("%Y-%m-%dT%H:%M:%SZ") if when.isdigit() else "")
     return side
@@ -292,15 +278,11 @@ def _content(entries: dict[str, dict]) -> dict[str, Any]:
     return {}
 
 
-def _dump(record: Any) -> dict[str, Any]:
-    return record.model_dump(mode="json", by_alias=True, exclude_none=True)
-
-
 def _record_change(old: Any, new: Any) -> dict[str, Any]:
     """The fields that changed, each text with a word diff (when both records are at hand)."""
     if old is None or new is None:
         return {"kind": None, "fields": {}}
-    before, after = _dump(old), _dump(new)
+    before, after = record_data(old), record_data(new)
     fields = {}
     for key in sorted(set(before) | set(after)):
         if before.get(key) != after.get(key):

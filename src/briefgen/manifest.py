@@ -85,7 +85,8 @@ def files_digest(files: dict[str, bytes]) -> str:
     return sha256(_canonical({name: sha256(data) for name, data in files.items()}))
 
 
-def _dump(record: Any) -> Any:
+def record_data(record: Any) -> Any:
+    """A record as the data it holds, keys as written in YAML: what is hashed and compared."""
     return record.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
@@ -132,7 +133,7 @@ class Inputs:
     def vocabularies(self) -> dict[str, Any]:
         """Every kind a brief does not select (themes, actors, abbreviations...), and the
         foreign terms the typography pass sets in italics: any may change any brief."""
-        found = {kind: [_dump(r) for r in self.dataset.records(kind)] for kind in VOCABULARIES}
+        found = {kind: [record_data(r) for r in self.dataset.records(kind)] for kind in VOCABULARIES}
         terms = self.dataset.root / "foreign-terms.yaml"
         found["foreign-terms"] = file_sha256(terms) if terms.is_file() else None
         return found
@@ -170,11 +171,11 @@ class Inputs:
 
     def _records(self, selected: Selected, texts: list[bytes]) -> str:
         """The picked records, the vocabularies and the sources the brief can cite."""
-        picked = {kind: [_dump(r) for r in getattr(selected, kind)] for kind in SELECTABLE}
+        picked = {kind: [record_data(r) for r in getattr(selected, kind)] for kind in SELECTABLE}
         cited = _cited_sources(picked)
         for text in texts:
             cited |= set(_CITED.findall(text.decode("utf-8", "replace")))
-        sources = {i: _dump(self.sources[i]) for i in sorted(cited) if i in self.sources}
+        sources = {i: record_data(self.sources[i]) for i in sorted(cited) if i in self.sources}
         return sha256(_canonical({**picked, "sources": sources, **self.vocabularies}))
 
 
@@ -205,7 +206,7 @@ def content_record(dataset: Dataset, records: tuple[str, ...], note_texts: list[
     the output printed by id with the hash of its content, each note's text hash in order,
     one hash of all the notes, and the limits its words and pages were held to."""
     notes = [sha256(text.encode()) for text in note_texts]
-    return {"records": {rid: sha256(_canonical(_dump(dataset.get(rid))))
+    return {"records": {rid: sha256(_canonical(record_data(dataset.get(rid))))
                         for rid in records if rid in dataset.by_id},
             "note-hashes": notes, "notes-sha256": sha256(_canonical(notes)),
             "limits": {"words": word_limit, "pages": page_limit}}
@@ -286,13 +287,20 @@ def _git_environment() -> dict[str, str]:
             "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
 
 
+def safe_git(where: Path, *args: str, binary: bool = False,
+             timeout: float | None = None) -> subprocess.CompletedProcess:
+    """git in ``where``, run so it executes nothing the repository configures (see above);
+    its output as text, or as bytes with ``binary``."""
+    return subprocess.run([*_SAFE_GIT, "-C", str(where), *args], capture_output=True,
+                          text=not binary, timeout=timeout, stdin=subprocess.DEVNULL,
+                          env=_git_environment())
+
+
 def dataset_version(data: Path) -> str | None:
     """``git describe --tags --always`` of the repository holding the data folder, run so it
     executes nothing the repository configures; None where there is no git or no repository."""
     try:
-        done = subprocess.run([*_SAFE_GIT, "-C", str(data), "describe", "--tags", "--always"],
-                              capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL,
-                              env=_git_environment())
+        done = safe_git(data, "describe", "--tags", "--always", timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     return (done.stdout.strip() or None) if done.returncode == 0 else None
