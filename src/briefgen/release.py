@@ -155,6 +155,9 @@ def start_one(loaded: LoadedBrief, dataset: Dataset, task: Task, settings: Setti
     from .build import prepare_brief   # the writers load only when a brief builds
 
     started = Started(loaded, task, settings, Done(loaded.name, task.formats))
+    if "docx" in task.formats:
+        from .writers import docx_pages
+        docx_pages.prestart()          # LibreOffice starts while the stages run
     with _problems_into(started):
         started.work = prepare_brief(loaded, dataset, task.selected, task.targets,
                                      allow_overlength=settings.allow_overlength)
@@ -240,6 +243,11 @@ _worker: dict[str, Any] = {}       # in a worker: the dataset and the briefs by 
 def _start_worker(data: Path, paths: list[Path], templates: Path, engines: set[str],
                   roots: tuple[Path, ...] | None = None) -> None:
     _die_with_parent()
+    if "docx" in engines:
+        from multiprocessing.util import Finalize
+        from .writers import docx_pages
+        # A worker ends without running atexit: its LibreOffice ends with it this way.
+        Finalize(None, docx_pages.shutdown, exitpriority=10)
     if "dataset" not in _worker:   # a forked worker has the parent's already
         confinement.set_roots(roots)
         dataset = load_dataset(data)

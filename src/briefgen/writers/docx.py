@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 import re
 import subprocess
 from functools import lru_cache
@@ -93,7 +92,7 @@ def write(doc: model.Document, target: Target, look: Look) -> Written:
 
 
 def _pages(data: bytes) -> tuple[int | None, list[str]]:
-    if os.environ.get("BRIEFGEN_DOCX_PAGES", "").lower() in ("off", "0", "no"):
+    if not docx_pages.counting():
         return None, []
     try:
         return docx_pages.count_pages(data), []
