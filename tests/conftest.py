@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,10 @@ from briefgen.errors import BriefgenError
 # Counting a DOCX's pages starts LibreOffice (two seconds a document): the tests that are about
 # pages turn it on (test_formats.py, test_docx_design.py); the rest build without the count.
 os.environ.setdefault("BRIEFGEN_DOCX_PAGES", "off")
+# Charts drawn by the tests are kept in a folder of this run's, never the user's cache.
+if "BRIEFGEN_CACHE_DIR" not in os.environ:
+    os.environ["BRIEFGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="briefgen-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["BRIEFGEN_CACHE_DIR"], True)
 
 ROOTS = Path(__file__).parent / "roots"
 PROJECT = Path(__file__).parent.parent

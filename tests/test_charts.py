@@ -53,6 +53,55 @@ def test_the_same_bytes_in_a_fresh_process_each_time(style):
                                   hashlib.sha256(chart.png).hexdigest()]
 
 
+# --- the drawing kept between builds ----------------------------------------------------------
+
+def test_a_chart_from_the_cache_is_the_chart_drawn_anew(tmp_path, monkeypatch):
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(tmp_path))
+    options = {"style": "stacked", "accent": "#7a1f3d", "size": 9.0, "width_mm": 150.0}
+    first = charts.drawn(statistic(SURVEY), **options)
+    assert len(list((tmp_path / "charts").glob("*.chart"))) == 1
+    monkeypatch.setattr(charts, "render", lambda *a, **k: pytest.fail("drawn again"))
+    assert charts.drawn(statistic(SURVEY), **options) == first
+    monkeypatch.undo()
+    assert first == charts.render(statistic(SURVEY), **options)
+
+
+@pytest.mark.parametrize("change", [
+    {"accent": "#005a9c"}, {"size": 10.0}, {"width_mm": 120.0}, {"fonts": ("DejaVu Serif",)},
+    {"style": "bars"}, "statistic"])
+def test_any_change_to_what_a_chart_shows_draws_it_again(tmp_path, monkeypatch, change):
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(tmp_path))
+    options = {"style": "stacked", "accent": "#7a1f3d", "size": 9.0, "width_mm": 150.0}
+    record = statistic(SURVEY)
+    charts.drawn(record, **options)
+    if change == "statistic":
+        first = record.values[0]
+        record = record.model_copy(update={"values": [first.model_copy(
+            update={"value": first.value + 1}), *record.values[1:]]})
+    else:
+        options = {**options, **change}
+    again = charts.drawn(record, **options)
+    assert len(list((tmp_path / "charts").glob("*.chart"))) == 2
+    assert again == charts.render(record, **options)
+
+
+def test_a_damaged_cache_file_is_drawn_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(tmp_path))
+    first = charts.drawn(statistic(COUNT))
+    (kept,) = (tmp_path / "charts").glob("*.chart")
+    kept.write_bytes(kept.read_bytes()[:-100])
+    assert charts.drawn(statistic(COUNT)) == first
+
+
+def test_an_unwritable_cache_is_no_cache_and_no_failure(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(blocked))
+    assert charts.drawn(statistic(COUNT)) == charts.render(statistic(COUNT))
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", "off")
+    assert charts.cache_dir() is None
+
+
 def test_no_date_or_software_stamp_in_either_file():
     chart = charts.render(statistic(SURVEY))
     assert b"<dc:date>" not in chart.svg and b"Matplotlib v" not in chart.svg

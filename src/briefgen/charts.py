@@ -16,9 +16,14 @@ apart in greyscale.
 from __future__ import annotations
 
 import colorsys
+import hashlib
 import io
+import json
+import os
+import tempfile
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Literal
 
 Style = Literal["bars", "stacked"]
@@ -165,6 +170,107 @@ def render(statistic, *, style: Style = "bars", accent: str = "#1f3a5f",
         png = _save(figure, "png", {"Software": None}, dpi=DPI)
     return Chart(svg=svg, png=png, alt=alt_text(statistic), rows=rows(statistic),
                  width_mm=width_mm, height_mm=height_mm)
+
+
+# --- the drawing kept between builds -----------------------------------------------------------
+# Importing Matplotlib and drawing a chart takes half a second, most of a fresh build of a
+# brief with one; the chart rarely changes between two builds (the text around it does). So a
+# drawn chart is kept in the user's cache folder, named by a hash of everything its bytes
+# depend on: this module's code, Matplotlib's version, the font list Matplotlib itself keeps
+# (the fonts it can choose from; it too reads new fonts only when that list is remade), the
+# statistic, and the brand's options. The same inputs give the same bytes from the cache as
+# from a new drawing. No Python package keeps a content-addressed store of a few files without
+# more than this needs, hence the few lines here.
+
+CACHE_FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    """``$BRIEFGEN_CACHE_DIR``/charts, else ``$XDG_CACHE_HOME`` (or ~/.cache)/briefgen/charts;
+    None when ``BRIEFGEN_CACHE_DIR=off`` asks for no cache."""
+    own = os.environ.get("BRIEFGEN_CACHE_DIR", "")
+    if own.lower() in ("off", "0", "no"):
+        return None
+    if own:
+        return Path(own) / "charts"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "briefgen" / "charts"
+
+
+def drawn(statistic, **options) -> Chart:
+    """``render(statistic, **options)``, from the cache when it was drawn before."""
+    folder = cache_dir()
+    if folder is None:
+        return render(statistic, **options)
+    path = folder / f"{_key(statistic, options)}.chart"
+    kept = _read(path)
+    if kept is not None:
+        svg, png, height_mm = kept
+        return Chart(svg=svg, png=png, alt=alt_text(statistic), rows=rows(statistic),
+                     width_mm=options.get("width_mm", 160.0), height_mm=height_mm)
+    chart = render(statistic, **options)
+    _keep(path, chart)
+    return chart
+
+
+def _key(statistic, options: dict) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        matplotlib = version("matplotlib")
+    except PackageNotFoundError:
+        matplotlib = ""
+    dump = statistic.model_dump_json() if hasattr(statistic, "model_dump_json") else repr(statistic)
+    inputs = {"format": CACHE_FORMAT, "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+              "matplotlib": matplotlib, "fonts": _font_list(), "statistic": dump,
+              "options": {k: list(v) if isinstance(v, (tuple, list)) else v
+                          for k, v in sorted(options.items())}}
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def _font_list() -> str:
+    """A hash of Matplotlib's font list files (where Matplotlib keeps them: MPLCONFIGDIR, else
+    the cache folder), read without importing Matplotlib."""
+    own = os.environ.get("MPLCONFIGDIR")
+    base = Path(own) if own else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib"
+    digest = hashlib.sha256()
+    for path in sorted(base.glob("fontlist-*.json")):
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        except OSError:
+            return "unreadable"
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> tuple[bytes, bytes, float] | None:
+    try:
+        data = path.read_bytes()
+        head, _, body = data.partition(b"\n")
+        meta = json.loads(head)
+        svg, png = body[:meta["svg"]], body[meta["svg"]:]
+        if len(png) != meta["png"]:
+            return None
+        return svg, png, float(meta["height_mm"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _keep(path: Path, chart: Chart) -> None:
+    """Write the chart beside its final name, then rename: a reader never sees half a file,
+    and two builds drawing the same chart at once both write whole ones. A cache that cannot
+    be written is no cache, never a failed build."""
+    head = json.dumps({"svg": len(chart.svg), "png": len(chart.png),
+                       "height_mm": chart.height_mm}).encode()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as out:
+            out.write(head + b"\n" + chart.svg + chart.png)
+        os.replace(out.name, path)
+    except OSError:
+        try:
+            os.unlink(out.name)
+        except (OSError, NameError):
+            pass
 
 
 def _save(figure, fmt: str, metadata: dict, **options) -> bytes:

@@ -132,7 +132,7 @@ def figure(loaded: LoadedBrief, stat: Any) -> Markdown:
     record = object.__getattribute__(stat, "_record")
     brand = loaded.brand
     style = loaded.brief.chart_for(record.id)
-    chart = charting.render(record, style="stacked" if style == "stacked" else "bars",
+    chart = charting.drawn(record, style="stacked" if style == "stacked" else "bars",
                             accent=brand.colours.accent, text_colour=brand.colours.text,
                             fonts=tuple(brand.fonts.headings), size=brand.sizes.small,
                             width_mm=brand.text_width_mm)
