@@ -152,6 +152,12 @@ _WORKER = _Worker()
 atexit.register(_WORKER.close)
 
 
+def prestart() -> None:
+    """Start Pandoc now, for citations to come: it starts while a brief is composed."""
+    with _WORKER.lock:
+        _WORKER._running()
+
+
 def submit(document: dict) -> Pending:
     """Send a Pandoc JSON document (its metadata naming the style as ``csl``) to be cited."""
     return _WORKER.submit(document)

@@ -314,6 +314,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     if answered is not None:
         return _answer_from(answered, time.perf_counter() - began)
 
+    if args.format and "docx" in args.format:
+        from .writers import docx_pages
+        docx_pages.prestart()        # LibreOffice's second of starting, beside the loading
     from . import release
 
     settings = release.Settings(out_dir, args.format, args.pdf_engine, args.strict, args.force,

@@ -155,13 +155,25 @@ def start_one(loaded: LoadedBrief, dataset: Dataset, task: Task, settings: Setti
     from .build import prepare_brief   # the writers load only when a brief builds
 
     started = Started(loaded, task, settings, Done(loaded.name, task.formats))
-    if "docx" in task.formats:
-        from .writers import docx_pages
-        docx_pages.prestart()          # LibreOffice starts while the stages run
+    _prestart(task)
     with _problems_into(started):
         started.work = prepare_brief(loaded, dataset, task.selected, task.targets,
                                      allow_overlength=settings.allow_overlength)
     return started
+
+
+def _prestart(task: Task) -> None:
+    """Pandoc (the cite stage's) and LibreOffice (the DOCX's page count) start now, in
+    processes of their own, while this brief's stages run before either is asked."""
+    from . import citeproc
+
+    try:
+        citeproc.prestart()
+    except Exception:                # noqa: BLE001  the cite stage reports a Pandoc that
+        pass                         # cannot start, at the brief, when it asks
+    if "docx" in task.formats:
+        from .writers import docx_pages
+        docx_pages.prestart()
 
 
 def finish_one(started: Started) -> Done:
