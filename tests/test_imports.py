@@ -113,7 +113,14 @@ def test_no_writer_imports_compose_or_build():
 def test_every_registered_writer_has_the_one_signature():
     import inspect
 
-    from briefgen.writers import WRITERS, writer
+    from briefgen.writers import WRITERS, preparer, writer
 
     for key in WRITERS:
-        assert list(inspect.signature(writer(key)).parameters) == ["doc", "target", "look"], key
+        parameters = inspect.signature(writer(key)).parameters
+        assert list(parameters)[:3] == ["doc", "target", "look"], key
+        # a writer with a Python half (``prepare``) takes what it returned, and only that
+        prepare = preparer(key)
+        assert list(parameters)[3:] == (["prepared"] if prepare else []), key
+        if prepare:
+            assert parameters["prepared"].default is None, key
+            assert list(inspect.signature(prepare).parameters) == ["doc", "target", "look"], key

@@ -31,7 +31,7 @@ from .dataset import Dataset
 from .errors import BriefgenError, Problem, text_location
 from .select import Selected, select
 from .target import Target, targets
-from .writers import Written, glyphs, unstorable_messages, writer
+from .writers import Written, glyphs, preparer, unstorable_messages, writer
 from .writers.look import Look
 
 
@@ -52,6 +52,7 @@ class Work:
     allowed: list[Problem] = field(default_factory=list)   # over a limit, by the author's leave
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    prepared: dict[str, Any] = field(default_factory=dict)   # by writer key, ``preparer``'s
 
     @property
     def look(self) -> Look:
@@ -174,10 +175,16 @@ def build_brief(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
 
 def prepare_brief(loaded: LoadedBrief, dataset: Dataset, selected: Selected,
                   targets: list[Target], *, allow_overlength: bool = False) -> Work:
-    """The first half of ``build_brief``: the stages, compose to measure, for its Targets."""
-    return run_stages(loaded, dataset, selected, targets[0].style,
+    """The first half of ``build_brief``: the stages, compose to measure, for its Targets,
+    and the Python half of each writer that has one (``writers.preparer``)."""
+    work = run_stages(loaded, dataset, selected, targets[0].style,
                       writers=tuple(dict.fromkeys(t.writer for t in targets)),
                       allow_overlength=allow_overlength)
+    for target in targets:
+        prepare = preparer(target.writer)
+        if prepare is not None:
+            work.prepared[target.writer] = prepare(work.document, target, work.look)
+    return work
 
 
 def write_brief(work: Work, targets: list[Target], out_dir: Path, *, strict: bool = False,
@@ -221,7 +228,10 @@ def _write(work: Work, target: Target, out_dir: Path,
            staged: list[tuple[Path, Path]]) -> Output:
     """One Target's files, staged as temporary files; its page limit checked."""
     words_over = bool(work.allowed)
-    written: Written = writer(target.writer)(work.document, target, work.look)
+    prepared = work.prepared.pop(target.writer, None)
+    write = writer(target.writer)
+    written: Written = (write(work.document, target, work.look) if prepared is None else
+                        write(work.document, target, work.look, prepared=prepared))
     work.warn(written.warnings)
     page_over = None
     if written.pages is not None:

@@ -185,3 +185,18 @@ def test_a_remote_package_in_a_file_the_page_imports_is_refused_too(tmp_path):
     [problem] = caught.value.problems
     assert str(problem).startswith(f'{tmp_path / "helpers.typ"}:1:9: error: package '
                                    f'"@preview/cetz:0.3.0" would be downloaded')
+
+
+def test_a_prepared_document_makes_the_same_pdf_and_warnings():
+    """The release runs ``prepare`` with the brief's stages and hands its result to ``write``
+    (``writers.preparer``): the same bytes, pages and warnings as one call doing both, for a
+    document with a character no font draws (a warning of ``prepare``'s own)."""
+    from writers.contract import target
+
+    doc = long_document()
+    doc = model.Document(doc.meta, doc.blocks + (Paragraph((Text("A seal \U0001FAE0 here"),)),),
+                         doc.notes)
+    aim = target("pdf/typst")
+    prepared = typst_pdf.prepare(doc, aim, look())
+    assert prepared.missing == "\U0001FAE0"
+    assert typst_pdf.write(doc, aim, look(), prepared=prepared) == typst_pdf.write(doc, aim, look())

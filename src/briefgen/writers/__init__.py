@@ -2,7 +2,8 @@
 
 Every writer has one signature, ``write(document, target, look) -> Written``: it turns a
 cited document into the bytes of its files, named as ``target.files`` says, and reports the
-pages it laid out and its warnings. No writer touches the disk, imports ``compose`` or
+pages it laid out and its warnings. A writer may split off its Python half as ``prepare``
+(``preparer``), whose result ``write`` then takes as ``prepared``. No writer touches the disk, imports ``compose`` or
 ``build``: the build alone writes temporary files and renames them into place.
 
 Writers are registered by key (``WRITERS``) and imported only when asked for, since their
@@ -93,3 +94,11 @@ WRITERS: dict[str, str] = {
 def writer(key: str) -> Writer:
     """The ``write`` function registered under ``key``, its module imported now."""
     return importlib.import_module(WRITERS[key]).write
+
+
+def preparer(key: str) -> Callable | None:
+    """The writer's ``prepare(document, target, look)``, where it has one: the part of its
+    work that is Python's, which a release runs with the brief's stages while the writers'
+    thread waits on a library that runs without Python's lock (Typst). ``write`` then takes
+    what it returned as ``prepared``."""
+    return getattr(importlib.import_module(WRITERS[key]), "prepare", None)

@@ -22,6 +22,7 @@ import os
 import re
 import unicodedata
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -195,17 +196,27 @@ def _refuse_remote_imports(page: Path) -> None:
     Run before each compile, not once per compiler: Typst reads the files again each time,
     and a page changed since (in a long-running process) would otherwise go unchecked.
     """
-    problems = []
-    for path in sorted(page.parent.rglob("*.typ")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            for match in _REMOTE_IMPORT.finditer(line):
-                problems.append(Problem(
-                    Location(display_path(path), number, match.start() + 1),
-                    f"package {match.group(0)} would be downloaded; expected briefgen's own "
-                    f'"@local/briefgen:0.1.0" (briefgen never reaches the network), got a '
-                    f"remote package"))
+    problems = [problem for path in sorted(page.parent.rglob("*.typ"))
+                for problem in _remote_imports(path, _signature(path))]
     if problems:
         raise WriteError(problems)
+
+
+def _signature(path: Path) -> tuple[int, ...]:
+    """What changes when a file is written: a file read before, unchanged, is not read again."""
+    info = path.stat()
+    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
+@lru_cache(maxsize=512)
+def _remote_imports(path: Path, signature: tuple[int, ...]) -> tuple[Problem, ...]:
+    return tuple(
+        Problem(Location(display_path(path), number, match.start() + 1),
+                f"package {match.group(0)} would be downloaded; expected briefgen's own "
+                f'"@local/briefgen:0.1.0" (briefgen never reaches the network), got a '
+                f"remote package")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for match in _REMOTE_IMPORT.finditer(line))
 
 
 # Typst has no offline switch, and its package downloader follows the proxy variables. While
@@ -233,8 +244,28 @@ def _offline() -> Iterator[None]:
                 os.environ[name] = value
 
 
-def compile_pdf(doc: model.Document, look: Look, *, epoch: int | None = None
-                ) -> tuple[bytes, list[str]]:
+@dataclass(frozen=True)
+class Prepared:
+    """The Python half of a Typst PDF (``prepare``): the page's data as JSON, the characters
+    no font draws, and the font warnings. The other half is Typst's own work (``compile_pdf``),
+    which runs without Python's lock."""
+
+    source: str
+    missing: str
+    warnings: list[str]
+
+
+def prepare(doc: model.Document, target: Target | None, look: Look) -> Prepared:
+    """Everything of a Typst PDF but the layout: a release runs it with the brief's stages,
+    so that the writers' thread, laying out the brief before, only waits on Typst."""
+    _refuse_remote_imports(look.file(PAGE))
+    missing = "".join(undrawable(document_text(doc), look.fonts.text))
+    source = json.dumps(document_data(doc, look, missing), ensure_ascii=False, sort_keys=True)
+    return Prepared(source, missing, glyphs.messages(doc, look.fonts.text, "text"))
+
+
+def compile_pdf(doc: model.Document, look: Look, *, epoch: int | None = None,
+                prepared: Prepared | None = None) -> tuple[bytes, list[str]]:
     """The PDF's bytes and Typst's warnings, one line each.
 
     A character no installed font draws (an emoji, without an emoji font) is left out, with a
@@ -244,21 +275,20 @@ def compile_pdf(doc: model.Document, look: Look, *, epoch: int | None = None
     import typst
 
     page = look.file(PAGE)
-    _refuse_remote_imports(page)
+    if prepared is None:
+        prepared = prepare(doc, None, look)
     when = resolve_epoch(epoch, doc.meta)
-    missing = undrawable(document_text(doc), look.fonts.text)
-    source = json.dumps(document_data(doc, look, "".join(missing)), ensure_ascii=False,
-                        sort_keys=True)
     try:
         with _offline():
             pdf, warnings = compiler(page).compile_with_warnings(
-                format="pdf", sys_inputs={"document": source}, pdf_standards=[PDF_STANDARD],
-                timestamp=int(when.timestamp()))
+                format="pdf", sys_inputs={"document": prepared.source},
+                pdf_standards=[PDF_STANDARD], timestamp=int(when.timestamp()))
     except typst.TypstError as err:
         raise WriteError([Problem(_error_location(err, page), _failure(err))]) from None
     # A family Typst does not know is already reported, with its Debian package, by glyphs.py.
-    return pdf, _left_out(missing) + [f"Typst: {_one_line(w)}" for w in warnings
-                                      if not w.message.startswith("unknown font family")]
+    return pdf, _left_out(list(prepared.missing)) + [
+        f"Typst: {_one_line(w)}" for w in warnings
+        if not w.message.startswith("unknown font family")]
 
 
 def _left_out(chars: list[str]) -> list[str]:
@@ -306,11 +336,14 @@ def _error_location(err: Any, page: Path) -> Location:
 _SPAN = re.compile(r"┌─ (\S+:\d+:\d+)")
 
 
-def write(doc: model.Document, target: Target, look: Look) -> Written:
-    """The writer contract (``writers.Written``): a tagged PDF/UA-1, its pages and warnings."""
-    pdf, warnings = compile_pdf(doc, look, epoch=target.epoch)
-    return Written({target.files[0]: pdf}, page_count(pdf),
-                   glyphs.messages(doc, look.fonts.text, "text") + warnings)
+def write(doc: model.Document, target: Target, look: Look,
+          prepared: Prepared | None = None) -> Written:
+    """The writer contract (``writers.Written``): a tagged PDF/UA-1, its pages and warnings;
+    ``prepared``, when given, is ``prepare``'s for the same document, target and look."""
+    if prepared is None:
+        prepared = prepare(doc, target, look)
+    pdf, warnings = compile_pdf(doc, look, epoch=target.epoch, prepared=prepared)
+    return Written({target.files[0]: pdf}, page_count(pdf), prepared.warnings + warnings)
 
 
 # Typst writes every page object as a plain dictionary (no object streams), so its pages can
