@@ -314,9 +314,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if answered is not None:
         return _answer_from(answered, time.perf_counter() - began)
 
-    if args.format and "docx" in args.format:
-        from .writers import docx_pages
-        docx_pages.prestart()        # LibreOffice's second of starting, beside the loading
+    if len(paths) == 1:              # built in this process: no workers to start their own
+        _prestart(args.format)
     from . import release
 
     settings = release.Settings(out_dir, args.format, args.pdf_engine, args.strict, args.force,
@@ -340,6 +339,21 @@ def cmd_build(args: argparse.Namespace) -> int:
                     [str(w) for w in result.warnings],
                     [[row.brief, row.format] for row in result.rows])
     return 0
+
+
+def _prestart(formats: list[str] | None) -> None:
+    """A build with work to do starts Pandoc (every brief's citations) and, when it names
+    the DOCX, LibreOffice (its page count) now, so that they start while the dataset and the
+    briefs load; the release starts whichever it needs and this did not."""
+    from . import citeproc
+
+    try:
+        citeproc.prestart()
+    except Exception:                # noqa: BLE001  the cite stage reports a Pandoc that
+        pass                         # cannot start, at the brief, when it asks
+    if formats and "docx" in formats:
+        from .writers import docx_pages
+        docx_pages.prestart()
 
 
 def _build_command(args: argparse.Namespace, paths: list[Path], out_dir: Path) -> dict:
