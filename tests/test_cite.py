@@ -16,6 +16,7 @@ import yaml
 from briefgen import model as m
 from briefgen.cite import (CiteError, cite_document, csl_item, csl_json, csl_locator,
                            load_style, model_inlines)
+from briefgen.cite import Style
 from briefgen.dataset import Source
 
 FIXTURES = Path(__file__).parent / "cite"
@@ -335,8 +336,9 @@ def test_style_locale_defaults_to_en_gb():
 # --- positions, with a third-party style by path ------------------------------------------
 
 def test_positions_with_a_style_by_path():
-    """positions.csl (near-note-distance 2) prints each cite's position, its first note (CSL
-    sets it on the first citation too) and whether its locator is a number ({...} when not)."""
+    """positions.csl (near-note-distance 2) prints each cite's position, the note it was
+    first cited in (on a later cite only: CSL leaves first-reference-note-number empty on the
+    first, position_ResetNoteNumbers) and whether its locator is a number ({...} when not)."""
     doc = document(
         para(cite(item("coi-2014"))),                                    # 1
         para(cite(item("coi-2014"))),                                    # 2
@@ -354,21 +356,21 @@ def test_positions_with_a_style_by_path():
     )
     out = cite_document(doc, SOURCES, load_style("positions.csl", FIXTURES))
     assert [m.plain_text(n.blocks) for n in out.notes] == [
-        "Report of the commission of inquiry first (n 1).",
+        "Report of the commission of inquiry first.",
         "Report of the commission of inquiry ibid (n 1).",
         "Report of the commission of inquiry ibid-with-locator (n 1) page 5.",
         "Report of the commission of inquiry ibid (n 1) page 5.",
         "Report of the commission of inquiry near-note (n 1).",
         "A comment.",
         "Report of the commission of inquiry near-note (n 1) paragraph 5.",
-        "Movies, Markets and Mass Surveillance first (n 8); "
+        "Movies, Markets and Mass Surveillance first; "
         "Report of the commission of inquiry near-note (n 1).",
         "Movies, Markets and Mass Surveillance near-note (n 8) section {Legal framework}.",
         "Report of the commission of inquiry near-note (n 1).",
         "Report of the commission of inquiry ibid (n 1).",
-        # a quirk of Pandoc 3.9 (README): it ignores the style's near-note-distance (here 2)
-        # and keeps CSL's default of 5, so note 12, three after note 9, is still near
-        "Movies, Markets and Mass Surveillance near-note (n 8).",
+        # three notes after note 9: beyond the style's near-note-distance of 2 (Pandoc reads
+        # it where the cite stage puts it for Pandoc, cite.for_pandoc)
+        "Movies, Markets and Mass Surveillance subsequent (n 8).",
         "Movies, Markets and Mass Surveillance ibid-with-locator (n 8) sv {war}.",
     ]
 
@@ -487,3 +489,102 @@ def test_a_locator_label_is_given_to_pandoc_in_the_styles_language(tmp_path):
     out = cite_document(doc, SOURCES, style)
     short = "Movies, Markets and Mass Surveillance"
     assert [m.plain_text(n.blocks) for n in out.notes] == [f"{short}, S. 100", f"{short}, Abs. 3"]
+
+
+# --- where Pandoc reads a style otherwise than CSL: the cite stage's mending ---------------
+
+PROBE = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><title>probe</title><id>probe</id><updated>2026-11-29T00:00:00+00:00</updated></info>
+  <citation{options}>
+    <layout suffix="." delimiter="; ">
+{layout}
+    </layout>
+  </citation>
+</style>
+"""
+
+
+def probe_style(tmp_path: Path, layout: str, options: str = "") -> Style:
+    (tmp_path / "probe.csl").write_text(PROBE.format(layout=layout, options=options),
+                                        encoding="utf-8")
+    return load_style("probe.csl", tmp_path)
+
+
+def notes_of(doc: m.Document, style: Style) -> list[str]:
+    return [m.plain_text(n.blocks) for n in cite_document(doc, SOURCES, style).notes]
+
+
+def test_a_style_that_needs_no_mending_goes_to_pandoc_as_its_file(tmp_path):
+    assert load_style("un", FIXTURES).pandoc_csl == ""
+    assert probe_style(tmp_path, IBID).pandoc_csl == ""
+    mended = probe_style(tmp_path, '      <text variable="first-reference-note-number"/>')
+    assert mended.pandoc_csl.startswith("data:application/xml;base64,")
+
+
+def test_near_note_distance_on_the_citation_counts_as_csl_says(tmp_path):
+    """CSL puts near-note-distance on cs:citation, and a cite is near when no more than that
+    many notes lie since its item's last cite (0: the same note only)."""
+    layout = """      <group delimiter=" ">
+        <text variable="title" form="short"/>
+        <choose><if position="near-note"><text value="near"/></if>
+          <else><text value="far"/></else></choose>
+      </group>"""
+    doc = document(para(cite(item("coi-2014"), item("coi-2014"))),      # 1: same note, near
+                   para(cite(item("coi-2014"))),                         # 2: one note on
+                   para(cite(item("coi-2014"))))                         # 3
+    title = "Report of the commission of inquiry"
+    assert notes_of(doc, probe_style(tmp_path, layout, ' near-note-distance="0"')) == [
+        f"{title} far; {title} near.", f"{title} far.", f"{title} far."]
+    assert notes_of(doc, probe_style(tmp_path, layout, ' near-note-distance="1"')) == [
+        f"{title} far; {title} near.", f"{title} near.", f"{title} near."]
+
+
+def test_first_reference_note_number_is_empty_on_the_first_cite(tmp_path):
+    """And a group around it is left out there, as around any empty variable."""
+    layout = """      <group delimiter=", ">
+        <text variable="title" form="short"/>
+        <group delimiter=" "><text value="n"/><text variable="first-reference-note-number"/></group>
+      </group>"""
+    style = probe_style(tmp_path, layout)
+    doc = document(para(cite(item("coi-2014"))), para(cite(item("csw-2018"))),
+                   para(cite(item("coi-2014"))))
+    assert notes_of(doc, style) == ["Report of the commission of inquiry.",
+                                    "Movies, Markets and Mass Surveillance.",
+                                    "Report of the commission of inquiry, n 1."]
+
+
+def test_first_reference_note_number_as_a_condition_is_false_on_the_first_cite(tmp_path):
+    layout = """      <text variable="title" form="short"/>
+      <choose><if variable="first-reference-note-number"><text value=" (seen)"/></if></choose>"""
+    doc = document(para(cite(item("coi-2014"))), para(cite(item("coi-2014"))))
+    assert notes_of(doc, probe_style(tmp_path, layout)) == [
+        "Report of the commission of inquiry.", "Report of the commission of inquiry (seen)."]
+
+
+@pytest.mark.parametrize("prefix, expected", [
+    ("He said \u201cPlease work.\u201d", "He said \u201cPlease work.\u201d Ibid."),
+    ("Asked twice, she agreed.", "Asked twice, she agreed. Ibid."),
+    ("Was it so?", "Was it so? Ibid."),
+    ("see", "See ibid."),                  # no sentence (the note's first letter is capitalised)
+    ("So.", "So. ibid."),                  # one word: not a sentence (Pandoc's rule)
+    ("a\uffff.\uffff. b.", "A.. b. Ibid."),  # the mark cannot come from the text
+])
+def test_a_prefix_that_ends_a_sentence_capitalises_ibid(tmp_path, prefix, expected):
+    """As Pandoc does after a prefix ending in ". " (and citeproc-js, position_IbidWithPrefix-
+    FullStop), also after "?", "!" and closing quotes."""
+    style = probe_style(tmp_path, IBID)
+    doc = document(para(cite(item("coi-2014"))),
+                   para(cite(m.CiteItem("coi-2014", prefix=prefix))))
+    assert notes_of(doc, style)[1] == expected
+
+
+IBID = """      <choose><if position="ibid"><text term="ibid"/></if>
+        <else><text variable="title" form="short"/></else></choose>"""
+
+
+def test_a_lower_case_ibid_stays_lower_case_after_a_sentence():
+    """OSCOLA writes "ibid" in lower case wherever it stands."""
+    doc = document(para(cite(item("coi-2014"))),
+                   para(cite(m.CiteItem("coi-2014", prefix="Asked twice, she agreed."))))
+    assert notes_of(doc, load_style("uk-oscola", FIXTURES))[1] == "Asked twice, she agreed. ibid."

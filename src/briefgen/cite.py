@@ -32,12 +32,14 @@ What is done here around Pandoc, each in one small place:
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -212,11 +214,14 @@ def _numbers_first(value: str) -> tuple[str, str]:
 
 
 def pandoc_cite(cite: m.Cite, note: int, headings: list, terms: Mapping = {},
-                labels: Mapping[str, str] = {}) -> dict:
+                labels: Mapping[str, str] = {}, sentence: bool = False) -> dict:
     """A citation as a Pandoc Cite; its locator goes in the suffix, where Pandoc reads it.
 
     ``note`` is the note it is in or becomes, which Pandoc reads for positions and "(n 3)"
     (as Pandoc's Markdown reader sets it: each citation outside a note counts as one).
+    ``sentence``: a prefix that ends a sentence capitalises the term the citation starts
+    with ("He said so. Ibid."), as Pandoc does in a note style for a prefix ending in ". ";
+    ``sentence_prefix`` extends that to a sentence ending in "?", "!" or a closing quote.
     """
     citations = []
     for item, extra in merged(cite.items, terms):
@@ -230,11 +235,28 @@ def pandoc_cite(cite: m.Cite, note: int, headings: list, terms: Mapping = {},
         suffix += _suffix(rest)
         mode = {"suppress-author": "SuppressAuthor", "author-only": "AuthorInText"}.get(
             item.mode, "NormalCitation")
-        prefix = inlines_of(plain(item.prefix).strip())
+        prefix = inlines_of(sentence_prefix(plain(item.prefix).strip(), sentence))
         citations.append({"citationId": item.key, "citationPrefix": prefix,
                           "citationSuffix": inlines_of(suffix), "citationMode": {"t": mode},
                           "citationNoteNum": note, "citationHash": 0})
     return {"t": "Cite", "c": [citations, []]}
+
+
+# A prefix that is a sentence of its own: at least two words, ending in ".", "?" or "!",
+# perhaps inside closing quotes or brackets.
+_SENTENCE = re.compile(r"\S\s+\S.*[.?!][’”'\"»)\]]*$", re.S)
+# What Pandoc is given after such a prefix so that its own rule for a sentence prefix (a
+# prefix ending in ". ") capitalises the citation's first term, and what comes out of the
+# output again (``plain`` keeps U+FFFF out of any text given, so nothing else can hold it).
+SENTENCE_MARK = AFTER + "." + AFTER + "."
+
+
+def sentence_prefix(prefix: str, sentence: bool) -> str:
+    """The prefix as Pandoc is given it: a sentence (in a style that capitalises "ibid" in a
+    note) ends in ``SENTENCE_MARK`` and a space; anything else as it is."""
+    if sentence and _SENTENCE.search(prefix) and not prefix.endswith(". "):
+        return prefix + SENTENCE_MARK + " "
+    return prefix
 
 
 # Which locator of a source's pinpoints in one note leads when they are merged: the larger part.
@@ -301,21 +323,21 @@ def _suffix(suffix: str) -> str:
 
 
 def pandoc_inlines(nodes: Iterable[m.Inline], note: int, headings: list[str],
-                   labels: Mapping[str, str] = {}) -> list[dict]:
+                   labels: Mapping[str, str] = {}, sentence: bool = False) -> list[dict]:
     """Model inlines (in author's note ``note``) as Pandoc's, citations as Cites."""
     out: list[dict] = []
     for node in nodes:
         if isinstance(node, m.Text):
             out += inlines_of(plain(node.text))
         elif isinstance(node, (m.Emph, m.Strong)):
-            children = pandoc_inlines(node.children, note, headings, labels)
+            children = pandoc_inlines(node.children, note, headings, labels, sentence)
             out.append({"t": type(node).__name__, "c": children})
         elif isinstance(node, m.Link):
-            children = pandoc_inlines(node.children, note, headings, labels)
+            children = pandoc_inlines(node.children, note, headings, labels, sentence)
             out.append({"t": "Link", "c": [["", [], []], children,
                                            [plain(node.url), ""]]})
         elif isinstance(node, m.Cite):
-            out.append(pandoc_cite(node, note, headings, labels=labels))
+            out.append(pandoc_cite(node, note, headings, labels=labels, sentence=sentence))
         elif isinstance(node, m.Code):
             out.append({"t": "Code", "c": [["", [], []], plain(node.text)]})
         elif isinstance(node, m.LineBreak):
@@ -350,6 +372,7 @@ def model_inlines(nodes: list[dict], headings: list[str] = ()) -> tuple[m.Inline
     for node in nodes:
         kind, content = node["t"], node.get("c")
         if kind == "Str":
+            content = content.replace(SENTENCE_MARK, "")
             out.append(m.Text(re.sub(SPACE + "+", lambda marks: _heading(headings, marks[0]),
                                      content)))
         elif kind == "Space":
@@ -436,6 +459,9 @@ class Style:
     # the locator labels in the style's language, as Pandoc reads them in a locator:
     # {"page": "Seite"} for a German style; empty for English, whose labels are CSL's names
     labels: Mapping[str, str] = field(default_factory=dict)
+    # the style as Pandoc reads it, where it differs from the file (``for_pandoc``): a data
+    # URI; else Pandoc reads the file
+    pandoc_csl: str = ""
 
 
 def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCALE,
@@ -455,7 +481,7 @@ def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCA
     # A house style is known by its file (the build names a style by the file it resolved).
     lower_ibid = path.resolve() in {HOUSE_STYLES[name].resolve() for name in LOWER_CASE_IBID}
     style = Style(name_or_path, path, locale, root.get("class") == "note",
-                  not lower_ibid, ibid or "", _short_terms(root))
+                  not lower_ibid, ibid or "", _short_terms(root), pandoc_csl=for_pandoc(root))
     if probe:
         run_citeproc(style, [], [])   # what Pandoc refuses in the style (unknown elements) now
     if not locale.lower().startswith("en"):
@@ -542,6 +568,73 @@ def _parse_style(path: Path) -> Any:
     return root
 
 
+# --- the style as Pandoc reads it ------------------------------------------------------------
+# Two places where Pandoc's citeproc (3.9) reads a style otherwise than CSL 1.0.2 and the
+# CSL test suite say, each mended by rewriting the style Pandoc is given (its meaning under
+# CSL unchanged), since Pandoc's citeproc cannot be patched from here:
+# - near-note-distance is an option of cs:citation; Pandoc reads it on cs:style only, and
+#   counts a cite "near" when fewer notes than it lie between, where CSL says "no more than"
+#   (position_NearNoteSameNote);
+# - first-reference-note-number is the note of an earlier cite of the item; Pandoc gives it
+#   to the first cite too, its own note (position_ResetNoteNumbers).
+
+NEVER_SET = "briefgen-never-set"     # a variable no item has: called, and empty
+
+
+def for_pandoc(root: Any) -> str:
+    """The style as a data URI for Pandoc when it needs one of the rewrites above, else ""."""
+    style = copy.deepcopy(root)
+    changed = _near_note_distance(style) | _first_reference_note(style)
+    if not changed:
+        return ""
+    data = etree.tostring(style, xml_declaration=True, encoding="utf-8")
+    return "data:application/xml;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _near_note_distance(root: Any) -> bool:
+    """CSL's near-note-distance (default 5; a cite no more than that many notes after the
+    last cite of its item is "near"), on cs:style as Pandoc reads it and one more, since
+    Pandoc asks for fewer. Only a style that tests near-note is rewritten."""
+    if not any("near-note" in (el.get("position") or "").split()
+               for el in root.iter() if isinstance(el.tag, str)):
+        return False
+    citation = root.find(f"{{{CSL_NS}}}citation")
+    given = citation.get("near-note-distance") or root.get("near-note-distance") or "5"
+    if not given.strip().isdigit():
+        return False
+    root.set("near-note-distance", str(int(given) + 1))
+    return True
+
+
+def _first_reference_note(root: Any) -> bool:
+    """first-reference-note-number only where the cite is not the item's first: each text or
+    number printing it, in a choose on position "subsequent" whose other branch calls a
+    variable no item has (so a group around it is suppressed on a first cite, as it is when
+    the variable is empty), and each condition testing it (alone, or with match="all")
+    also testing the position. A condition with match="any" or "none" is left as written."""
+    changed = False
+    for element in list(root.iter(f"{{{CSL_NS}}}text", f"{{{CSL_NS}}}number")):
+        if element.get("variable") != "first-reference-note-number":
+            continue
+        parent, at = element.getparent(), element.getparent().index(element)
+        choose = etree.Element(f"{{{CSL_NS}}}choose")
+        branch = etree.SubElement(choose, f"{{{CSL_NS}}}if", position="subsequent")
+        etree.SubElement(etree.SubElement(choose, f"{{{CSL_NS}}}else"),
+                         f"{{{CSL_NS}}}text", variable=NEVER_SET)
+        choose.tail, element.tail = element.tail, None
+        parent.remove(element)
+        branch.append(element)
+        parent.insert(at, choose)
+        changed = True
+    for condition in root.iter(f"{{{CSL_NS}}}if", f"{{{CSL_NS}}}else-if"):
+        tested = (condition.get("variable") or "").split()
+        if "first-reference-note-number" in tested and condition.get("match", "all") == "all":
+            positions = (condition.get("position") or "").split()
+            condition.set("position", " ".join(dict.fromkeys([*positions, "subsequent"])))
+            changed = True
+    return changed
+
+
 # The formatting attributes of CSL 1.0.2 and their values. Pandoc reads an unknown value as
 # no formatting and says nothing, so a typo ("slanted") would vanish from every note; no
 # Python package but citeproc-py ships the CSL schema, so these few are checked here.
@@ -577,7 +670,8 @@ def citeproc_document(style: Style, references: list[dict], blocks: list[dict],
     meta = {"references": meta_value(references), "lang": {"t": "MetaString", "c": style.locale},
             "suppress-bibliography": {"t": "MetaBool", "c": not bibliography},
             "notes-after-punctuation": {"t": "MetaBool", "c": False},
-            "csl": {"t": "MetaString", "c": str(Path(style.path).resolve())}}
+            "csl": {"t": "MetaString",
+                    "c": style.pandoc_csl or str(Path(style.path).resolve())}}
     return {"pandoc-api-version": [1, 23, 1, 1], "meta": meta, "blocks": blocks}
 
 
@@ -736,6 +830,9 @@ class _Plan:
         self.keys: list[str] = []
         self.count = 0     # notes so far, each citation outside a note counted as one
         self.headings: list[tuple[str, str]] = []   # locators given to Pandoc as marks
+        # a sentence prefix capitalises "ibid" after it, but not in a style whose "ibid" is
+        # lower case even at the start of a note (OSCOLA's)
+        self.sentence = style.note and style.capitalise_notes
 
     def blocks(self, blocks: Iterable[m.Block]) -> None:
         for run in _inline_runs(blocks):
@@ -747,7 +844,7 @@ class _Plan:
                 self.keys += [item.key for item in node.items]
                 self.count += 1
                 cited = pandoc_cite(node, self.count, self.headings, self.style.terms,
-                                    self.style.labels)
+                                    self.style.labels, self.sentence)
                 self.add("note" if self.style.note else "in-text", [cited])
             elif isinstance(node, m.InlineNote):
                 self.author_note(node)
@@ -760,7 +857,7 @@ class _Plan:
         self.count += 1
         filler = [{"t": "Str", "c": "-"}]   # Pandoc keeps no empty paragraph
         paras = [{"t": "Para", "c": pandoc_inlines(run, self.count, self.headings,
-                                                   self.style.labels) or filler}
+                                                   self.style.labels, self.sentence) or filler}
                  for run in runs] or [{"t": "Para", "c": [{"t": "Str", "c": "-"}]}]
         self.add("author-note", [{"t": "Note", "c": paras}])
 
@@ -819,6 +916,12 @@ def single_full_stop(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
     if nodes and isinstance(nodes[-1], m.Text):
         return nodes[:-1] + (m.Text(_DOUBLED_STOP.sub(r"\1", nodes[-1].text)),)
     return nodes
+
+
+@lru_cache(maxsize=8)
+def _after_sentence(ibid: str) -> re.Pattern:
+    """A capitalised "ibid" after the end of a sentence (a prefix's), its end as group 1."""
+    return re.compile(rf"([.?!][’”'\"»)\]]*\s+){re.escape(ibid.capitalize())}")
 
 
 class _Walk:
@@ -901,12 +1004,15 @@ class _Walk:
 
     def note_case(self, nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
         """The style's lower-case "ibid" kept so where Pandoc capitalised it: after "; " in a
-        note citing two sources (it follows a full stop there), and at the start of a note in
-        a style that says so (``Style.capitalise_notes``)."""
+        note citing two sources (it follows a full stop there), after a prefix that ends a
+        sentence, and at the start of a note in a style that says so
+        (``Style.capitalise_notes``)."""
         ibid = self.style.ibid
         if not ibid.islower():
             return nodes
-        nodes = tuple(m.Text(n.text.replace("; " + ibid.capitalize(), "; " + ibid))
+        nodes = tuple(m.Text(_after_sentence(ibid).sub(lambda found: found[1] + ibid,
+                                                       n.text.replace("; " + ibid.capitalize(),
+                                                                      "; " + ibid)))
                       if isinstance(n, m.Text) else n for n in nodes)
         if self.style.capitalise_notes or not nodes or not isinstance(nodes[0], m.Text):
             return nodes
