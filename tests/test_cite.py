@@ -588,3 +588,20 @@ def test_a_lower_case_ibid_stays_lower_case_after_a_sentence():
     doc = document(para(cite(item("coi-2014"))),
                    para(cite(m.CiteItem("coi-2014", prefix="Asked twice, she agreed."))))
     assert notes_of(doc, load_style("uk-oscola", FIXTURES))[1] == "Asked twice, she agreed. ibid."
+
+
+def test_a_tab_in_a_style_comes_out_a_tab(tmp_path):
+    """A numbered style's "1.&#9;" (label_EditorTranslator1): Pandoc alone gives a space."""
+    layout = '      <text variable="title" form="short" prefix="[&#9;" suffix="&#9;]"/>'
+    doc = document(para(cite(item("coi-2014"))))
+    assert notes_of(doc, probe_style(tmp_path, layout)) == [
+        "[\tReport of the commission of inquiry\t]."]
+
+
+@pytest.mark.parametrize("text", ["\ue000", "\ue000\ue001", "a\ue000\ue000b", "\ue001\ue000"])
+def test_the_tab_mark_cannot_come_from_the_data(tmp_path, text):
+    layout = '      <text variable="title" suffix="&#9;"/>'
+    sources = {"x": {"id": "x", "type": "report", "title": f"T{text}"}}
+    doc = document(para(cite(m.CiteItem("x", prefix=f"P{text}"))))
+    (note,) = cite_document(doc, sources, probe_style(tmp_path, layout)).notes
+    assert m.plain_text(note.blocks) == f"P{text} T{text}\t."

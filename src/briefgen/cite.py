@@ -123,9 +123,26 @@ def csl_json_text(items: list[dict[str, Any]]) -> str:
 # --- Pandoc JSON: what goes in ------------------------------------------------------------
 
 def plain(text: str) -> str:
-    """Text with the locator-space mark removed: the one escaping function of what Pandoc is
-    given (everything else goes as plain inlines, which Pandoc never reads as markup)."""
-    return text.replace(SPACE, "").replace(AFTER, "")
+    """Text with the locator-space mark removed and ``TAB_MARK``'s first character doubled:
+    the one escaping function of what Pandoc is given (everything else goes as plain
+    inlines, which Pandoc never reads as markup); ``unmarked`` undoes it."""
+    return text.replace(SPACE, "").replace(AFTER, "").replace(MARK, MARK + MARK)
+
+
+# A tab in a style's affix or text ("1.&#9;"): Pandoc's citeproc makes it a word space, so
+# the style Pandoc is given holds TAB_MARK instead (``for_pandoc``), a tab again in what
+# comes back. A private-use character, doubled by ``plain`` wherever the data has it, so no
+# text can make the mark.
+MARK = "\ue000"
+TAB_MARK = MARK + "\ue001"
+_MARKED = re.compile(MARK + "([" + MARK + "\ue001])")
+
+
+def unmarked(text: str) -> str:
+    """Text from Pandoc as it was given: each ``TAB_MARK`` a tab, a doubled mark one."""
+    if MARK not in text:
+        return text
+    return _MARKED.sub(lambda found: "\t" if found[1] == "\ue001" else MARK, text)
 
 
 def inlines_of(text: str) -> list[dict]:
@@ -372,7 +389,7 @@ def model_inlines(nodes: list[dict], headings: list[str] = ()) -> tuple[m.Inline
     for node in nodes:
         kind, content = node["t"], node.get("c")
         if kind == "Str":
-            content = content.replace(SENTENCE_MARK, "")
+            content = unmarked(content.replace(SENTENCE_MARK, ""))
             out.append(m.Text(re.sub(SPACE + "+", lambda marks: _heading(headings, marks[0]),
                                      content)))
         elif kind == "Space":
@@ -384,12 +401,12 @@ def model_inlines(nodes: list[dict], headings: list[str] = ()) -> tuple[m.Inline
             kind_of = m.Emph if kind == "Emph" else m.Strong
             out.append(kind_of(children) if children else m.Text(""))
         elif kind == "Link":
-            out.append(m.Link(content[2][0], model_inlines(content[1], headings)))
+            out.append(m.Link(unmarked(content[2][0]), model_inlines(content[1], headings)))
         elif kind == "Quoted":
             opening, closing = QUOTES[content[0]["t"]]
             out += [m.Text(opening), *model_inlines(content[1], headings), m.Text(closing)]
         elif kind == "Code":
-            out.append(m.Code(content[1]))
+            out.append(m.Code(unmarked(content[1])))
         elif kind in ("Span", "Cite"):
             out += model_inlines(content[1], headings)
         elif kind in ("SmallCaps", "Superscript", "Subscript", "Underline", "Strikeout"):
@@ -569,9 +586,11 @@ def _parse_style(path: Path) -> Any:
 
 
 # --- the style as Pandoc reads it ------------------------------------------------------------
-# Two places where Pandoc's citeproc (3.9) reads a style otherwise than CSL 1.0.2 and the
-# CSL test suite say, each mended by rewriting the style Pandoc is given (its meaning under
-# CSL unchanged), since Pandoc's citeproc cannot be patched from here:
+# Where Pandoc's citeproc (3.9) reads a style otherwise than CSL 1.0.2 and the CSL test
+# suite say, each mended by rewriting the style Pandoc is given (its meaning under CSL
+# unchanged), since Pandoc's citeproc cannot be patched from here:
+# - a tab in an affix or a text is a word space to Pandoc (``TAB_MARK``,
+#   label_EditorTranslator1);
 # - near-note-distance is an option of cs:citation; Pandoc reads it on cs:style only, and
 #   counts a cite "near" when fewer notes than it lie between, where CSL says "no more than"
 #   (position_NearNoteSameNote);
@@ -579,16 +598,36 @@ def _parse_style(path: Path) -> Any:
 #   to the first cite too, its own note (position_ResetNoteNumbers).
 
 NEVER_SET = "briefgen-never-set"     # a variable no item has: called, and empty
+TEXT_ATTRIBUTES = ("prefix", "suffix", "delimiter", "value", "after-collapse-delimiter",
+                   "cite-group-delimiter", "year-suffix-delimiter")
 
 
 def for_pandoc(root: Any) -> str:
     """The style as a data URI for Pandoc when it needs one of the rewrites above, else ""."""
     style = copy.deepcopy(root)
-    changed = _near_note_distance(style) | _first_reference_note(style)
+    changed = _near_note_distance(style) | _first_reference_note(style) | _tabs(style)
     if not changed:
         return ""
     data = etree.tostring(style, xml_declaration=True, encoding="utf-8")
     return "data:application/xml;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _tabs(root: Any) -> bool:
+    """Each tab in the style's affixes, delimiters, values and terms as ``TAB_MARK``."""
+    changed = False
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name in TEXT_ATTRIBUTES:
+            value = element.get(name)
+            if value is not None and "\t" in value:
+                element.set(name, value.replace("\t", TAB_MARK))
+                changed = True
+        if element.text and "\t" in element.text and element.tag.endswith(("}term", "}single",
+                                                                              "}multiple")):
+            element.text = element.text.replace("\t", TAB_MARK)
+            changed = True
+    return changed
 
 
 def _near_note_distance(root: Any) -> bool:
