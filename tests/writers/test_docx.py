@@ -508,3 +508,40 @@ def test_libreoffice_breaks_a_url_only_after_a_slash(tmp_path):
             if re.search(r"[/-]", line.split()[-1]) and not line.endswith(".html")]
     assert len(ends) >= 3
     assert all(end.endswith("/") for end in ends), ends
+
+
+def test_the_package_is_python_docxs_own_save_dated():
+    """``package_zip`` writes the parts as python-docx's save does, compressing once: the same
+    bytes as that save with each entry dated afterwards (what the writer did before)."""
+    import io
+    from datetime import datetime, timezone
+
+    from briefgen.writers.docx import package_zip
+
+    document = docx.Document()
+    document.add_paragraph("A finding, with its {{ braces }} and <b>tags</b>.")
+    document.add_picture(io.BytesIO(_png()))
+    when = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
+    saved = io.BytesIO()
+    document.save(saved)
+    dated = io.BytesIO()
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(dated, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = entry.external_attr = 0
+            dst.writestr(entry, src.read(info.filename))
+    assert package_zip(document, when) == dated.getvalue()
+
+
+def _png() -> bytes:
+    """A 1x1 PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
