@@ -744,6 +744,18 @@ def _phases_table(results: dict) -> str:
     for name, seconds in results["phases"].items():
         noop = "no" if name.startswith(("the stages", "  of which", "import the", "write")) else "yes"
         rows.append(f"| {name} | {seconds:.4f} | {noop} |")
+    pandoc = results["start_brief_docx"].get("pandoc_citeproc_docx_s")
+    phases = results["phases"]
+    starting = sum(seconds for name, seconds in phases.items()
+                   if name == "python start" or name.startswith("import "))
+    if pandoc:
+        rows.append(f"\nWhere the fresh DOCX's time goes, against its bound of twice Pandoc's "
+                    f"({2 * pandoc:.3f} s): Python's start and the imports alone take "
+                    f"{starting:.3f} s ({starting / (2 * pandoc):.0%} of the bound; the "
+                    f"largest, the command line with its Pydantic schemas and PyYAML, "
+                    f"{phases.get('import briefgen.cli and release (pydantic, PyYAML)', 0):.3f} s); "
+                    f"the build itself (load, stages, writer) "
+                    f"{sum(phases.values()) - starting - sum(v for k, v in phases.items() if k.startswith('  of which')):.3f} s.")
     return "\n".join(rows)
 
 
