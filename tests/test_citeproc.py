@@ -110,3 +110,24 @@ def test_a_pandoc_that_stops_is_a_stop_not_a_refusal(tmp_path, monkeypatch):
     citeproc._WORKER.close()
     monkeypatch.undo()
     assert citeproc.submit(_document(OSCOLA, ["b"])).result()["blocks"]   # a new Pandoc
+
+
+def test_prestart_starts_the_pandoc_that_answers_later():
+    citeproc._WORKER.close()
+    citeproc.prestart()
+    process = citeproc._WORKER.process
+    assert process is not None and process.poll() is None
+    assert citeproc.submit(_document(OSCOLA, ["a"])).result()["blocks"]
+    assert citeproc._WORKER.process is process
+
+
+def test_a_pandoc_that_cannot_start_is_no_problem_until_something_is_cited(tmp_path,
+                                                                            monkeypatch):
+    citeproc._WORKER.close()
+    monkeypatch.setattr(citeproc, "pandoc_path", lambda: str(tmp_path / "no-pandoc"))
+    citeproc.prestart()                         # says nothing
+    with pytest.raises(OSError):
+        citeproc.submit(_document(OSCOLA, ["a"]))
+    monkeypatch.undo()
+    citeproc._WORKER.close()
+    assert citeproc.submit(_document(OSCOLA, ["b"])).result()["blocks"]

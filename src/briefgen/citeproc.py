@@ -153,9 +153,13 @@ atexit.register(_WORKER.close)
 
 
 def prestart() -> None:
-    """Start Pandoc now, for citations to come: it starts while a brief is composed."""
-    with _WORKER.lock:
-        _WORKER._running()
+    """Start Pandoc now, for citations to come: it starts while a brief is composed. A Pandoc
+    that cannot start is not a problem yet: the brief that cites reports it, where it cites."""
+    try:
+        with _WORKER.lock:
+            _WORKER._running()
+    except Exception:      # noqa: BLE001  (not found, not executable: whatever Popen raises)
+        pass
 
 
 def submit(document: dict) -> Pending:

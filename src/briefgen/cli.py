@@ -347,10 +347,7 @@ def _prestart(formats: list[str] | None) -> None:
     briefs load; the release starts whichever it needs and this did not."""
     from . import citeproc
 
-    try:
-        citeproc.prestart()
-    except Exception:                # noqa: BLE001  the cite stage reports a Pandoc that
-        pass                         # cannot start, at the brief, when it asks
+    citeproc.prestart()
     if formats and "docx" in formats:
         from .writers import docx_pages
         docx_pages.prestart()

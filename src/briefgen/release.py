@@ -167,10 +167,7 @@ def _prestart(task: Task) -> None:
     processes of their own, while this brief's stages run before either is asked."""
     from . import citeproc
 
-    try:
-        citeproc.prestart()
-    except Exception:                # noqa: BLE001  the cite stage reports a Pandoc that
-        pass                         # cannot start, at the brief, when it asks
+    citeproc.prestart()
     if "docx" in task.formats:
         from .writers import docx_pages
         docx_pages.prestart()
