@@ -139,3 +139,25 @@ def test_a_release_with_workers_leaves_no_libreoffice_behind(tmp_path):
     assert _left(tmp) == []
     running = subprocess.run(["pgrep", "-f", str(tmp)], capture_output=True, text=True).stdout
     assert running == ""
+
+
+def test_a_count_that_times_out_ends_the_libreoffice_it_was_stuck_in(docx, monkeypatch):
+    need("soffice")
+    from briefgen.writers import docx_pages
+
+    monkeypatch.setenv("BRIEFGEN_DOCX_PAGES", "on")
+    docx_pages.prestart()
+    office = docx_pages._OFFICE[0]
+    try:
+        assert office.ready()
+        pid = office.process.pid
+
+        def stuck(*args, **kwargs):
+            raise subprocess.TimeoutExpired(args[0], docx_pages.TIMEOUT)
+
+        monkeypatch.setattr(docx_pages.subprocess, "run", stuck)
+        with pytest.raises(subprocess.TimeoutExpired):
+            docx_pages.count_pages(docx.read_bytes())
+        assert office.process is None and _gone(pid)
+    finally:
+        docx_pages.shutdown()

@@ -121,10 +121,15 @@ class Office:
             self.start()
             if not self.ready():
                 self.stop_process()     # never two LibreOffices on one profile
-            return subprocess.run(
-                [self.command, f"-env:UserInstallation={self.profile}", "--headless",
-                 "--norestore", "--convert-to", "pdf", "--outdir", str(outdir), str(source)],
-                capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+            try:
+                return subprocess.run(
+                    [self.command, f"-env:UserInstallation={self.profile}", "--headless",
+                     "--norestore", "--convert-to", "pdf", "--outdir", str(outdir),
+                     str(source)],
+                    capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+            except subprocess.TimeoutExpired:
+                self.stop_process()     # stuck on this document: the next count starts afresh
+                raise
 
     def stop_process(self) -> None:
         process, self.process = self.process, None
