@@ -7,7 +7,7 @@ so every writer prints the same note N.
 
 Pandoc's citeproc formats (the Pandoc that ``pypandoc-binary`` bundles, kept running by
 ``citeproc.py``):
-685 of the 757 CSL processor test-suite fixtures the stage can express pass through it
+689 of the 757 CSL processor test-suite fixtures the stage can express pass through it
 (``make csl-suite``, tests/csl-suite.md), where citeproc-py's own list of known failures was
 334 of 845, and it needed about 750 lines of patches here. The walk gives it a Pandoc JSON
 document with one paragraph per note or in-text citation, in reading order, and the sources
@@ -27,7 +27,10 @@ What is done here around Pandoc, each in one small place:
 - a house style that writes "ibid" in lower case keeps it at the start of a note, which
   Pandoc capitalises (``Style.capitalise_notes``);
 - a locator's label goes to Pandoc in the style's language ("{Seite 100}"), the only one
-  Pandoc reads it in (``locator_labels``).
+  Pandoc reads it in (``locator_labels``);
+- where Pandoc reads a style otherwise than CSL (near-note-distance, first-reference-note-
+  number on a first cite, a tab), it is given a rewritten copy (``for_pandoc``);
+- a prefix that is a sentence capitalises the "ibid" after it (``sentence_prefix``).
 """
 
 from __future__ import annotations
