@@ -320,6 +320,17 @@ class AudienceLimits(Model):
     count_notes: bool = Field(True, alias="count-notes")             # footnotes are words too
 
 
+class LineLook(Model):
+    """How one line of the masthead is set where the audience's page sets it otherwise than
+    the DOCX's named style for it: its size in points, weight and slant, and a bar in the
+    accent colour at its left (as a block's left stroke in ``page.typ``)."""
+
+    size: float | None = Field(None, gt=0, le=72)
+    bold: bool | None = None
+    italic: bool | None = None
+    bar: bool = False
+
+
 class Masthead(Model):
     """What an audience's masthead says and in what order, for the writers that have no page
     template of their own (the DOCX): as the audience's ``page.typ`` and ``page.html.j2`` set
@@ -332,6 +343,13 @@ class Masthead(Model):
     # a label over the submitting organisations, one a line ("Submitted by"); without it,
     # the organisations are named only when they are not the brand's alone
     submitted_by: Text | None = Field(None, alias="submitted-by")
+    # the subtitle's and the occasion's look where the page sets it otherwise than the DOCX's
+    # Subtitle and Occasion styles (a UN submission's mandate: 13 pt bold, a bar at its left)
+    looks: dict[Literal["subtitle", "occasion"], LineLook] = {}
+    # the rule under the brand line, in points (0: none), where the page draws it otherwise
+    # than the DOCX's Masthead style (3 pt); and whether a rule closes the masthead
+    rule: float | None = Field(None, ge=0, le=12)
+    closing_rule: bool = Field(True, alias="closing-rule")
 
 
 class Audience(Model):

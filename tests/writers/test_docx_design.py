@@ -188,6 +188,50 @@ A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
+def _masthead_paragraph(data: bytes, style_id: str) -> etree._Element:
+    (paragraph,) = _part(data, "word/document.xml").xpath(
+        f"//w:body/w:p[w:pPr/w:pStyle/@w:val='{style_id}']", namespaces=NS)
+    return paragraph
+
+
+def test_a_un_submissions_mandate_is_set_as_its_page_sets_it(submission):
+    """templates/un-submission: the occasion (the mandate) 13 pt bold upright with a UN-blue
+    bar at its left, the subtitle 11 pt, a 1.5 pt rule under the brand line, as page.typ."""
+    _, look, data = submission
+    occasion = _masthead_paragraph(data, "Occasion")
+    run = occasion.find("w:r/w:rPr", NS)
+    assert run.find("w:sz", NS).get(f"{{{W}}}val") == "26"
+    assert run.find("w:b", NS) is not None and run.find("w:i", NS).get(f"{{{W}}}val") == "0"
+    bar = occasion.find("w:pPr/w:pBdr/w:left", NS)
+    assert bar.get(f"{{{W}}}color") == docx_styles.hex_colour(look.brand.colours.accent)
+    assert bar.get(f"{{{W}}}sz") == "24"
+    subtitle = _masthead_paragraph(data, "Subtitle").find("w:r/w:rPr/w:sz", NS)
+    assert subtitle.get(f"{{{W}}}val") == "22"
+    rule = _masthead_paragraph(data, "Masthead").find("w:pPr/w:pBdr/w:bottom", NS)
+    assert rule.get(f"{{{W}}}sz") == "12"
+
+
+def test_written_evidence_has_no_rules_in_its_masthead():
+    """templates/uk-evidence: no rule under the brand line nor under the date, and the
+    subtitle and occasion 11 pt upright, as the committee publishes evidence (page.typ)."""
+    _, _, data = _built("uk-fac-evidence")
+    for style_id in ("Masthead", "Date"):
+        line = _masthead_paragraph(data, style_id).find("w:pPr/w:pBdr/w:bottom", NS)
+        assert line.get(f"{{{W}}}val") == "nil"
+    occasion = _masthead_paragraph(data, "Occasion").find("w:r/w:rPr", NS)
+    assert occasion.find("w:i", NS).get(f"{{{W}}}val") == "0"
+
+
+def test_a_briefing_keeps_its_styles_own_masthead(briefing):
+    """An audience without looks (templates/uk-briefing): the named styles alone."""
+    _, _, data = briefing
+    assert _masthead_paragraph(data, "Masthead").find("w:pPr/w:pBdr", NS) is None
+    for style_id in ("Occasion", "Subtitle"):
+        paragraph = _masthead_paragraph(data, style_id)
+        assert paragraph.find("w:pPr/w:pBdr/w:left", NS) is None
+        assert paragraph.find("w:r/w:rPr/w:sz", NS) is None
+
+
 def test_quotes_are_roman_as_in_the_pdfs(briefing):
     _, _, data = briefing
     italic = _style(data, "Quote").find("w:rPr/w:i", NS)

@@ -507,19 +507,24 @@ class _Writer:
             self._line(ctx, self.styles["Masthead Label"], spec.label)
         texts = {"title": ("Title", meta.title), "subtitle": ("Subtitle", meta.subtitle),
                  "occasion": ("Occasion", meta.occasion)}
-        lines = [texts[name] for name in spec.order]
+        lines = [(*texts[name], spec.looks.get(name)) for name in spec.order]
         if spec.submitted_by and meta.organisations:
-            lines.append(("Masthead Label", spec.submitted_by))
-            lines += [("Organisation", name) for name in meta.organisations]
+            lines.append(("Masthead Label", spec.submitted_by, None))
+            lines += [("Organisation", name, None) for name in meta.organisations]
         elif [o for o in meta.organisations if o != organisation]:
-            lines.append(("Organisation", ", ".join(meta.organisations)))
+            lines.append(("Organisation", ", ".join(meta.organisations), None))
         if not date_above:
-            lines.append(("Date", meta.date_text))     # the Date style draws the closing rule
+            lines.append(("Date", meta.date_text, None))   # its style draws the closing rule
         last = None
-        for style, text in lines:
+        for style, text, look in lines:
             if text:
                 last = self._line(ctx, self.styles[style], text)
-        if date_above and last is not None:            # the closing rule, as the PDFs draw it
+                if look is not None:
+                    self._line_look(last, look)
+        if not spec.closing_rule:
+            if last is not None and not date_above:     # the Date style's rule, undrawn
+                ooxml.set_border(last._p.get_or_add_pPr(), "bottom", "auto", 0, 0)
+        elif date_above and last is not None:          # the closing rule, as the PDFs draw it
             ppr = last._p.get_or_add_pPr()
             ooxml.set_bottom_border(ppr)
             last.paragraph_format.space_after = Pt(12)
@@ -528,6 +533,10 @@ class _Writer:
         """The logo and the organisation's name over a band in the brand's accent colour;
         ``date`` at the right margin (the style's right tab stop)."""
         masthead = self._new_paragraph(ctx.container, self.styles["Masthead"])
+        if self.masthead.rule is not None:          # the audience's rule, not the style's
+            ooxml.set_border(masthead._p.get_or_add_pPr(), "bottom",
+                             docx_styles.hex_colour(self.brand.brand.colours.accent),
+                             self.masthead.rule, 6)
         if self.brand.logo is not None:
             _add_logo(masthead, self.brand.logo)
             masthead.add_run(" ")
@@ -545,6 +554,27 @@ class _Writer:
             if self.brand.logo is not None:
                 ooxml.raise_run(run._r.get_or_add_rPr(),
                                 self.brand.logo.width_mm * 72 / 25.4 / 2 - 4)
+
+    def _line_look(self, paragraph: WordParagraph, look: Any) -> None:
+        """The audience's own look for a masthead line (``Masthead.looks``), over its style:
+        size (with the style's leading of 1.3), weight, slant, and a bar in the accent colour
+        at its left, the text 0.7 em from it, as the audience's ``page.typ`` sets it."""
+        for run in paragraph.runs:
+            if look.size is not None:
+                run.font.size = Pt(look.size)
+            if look.bold is not None:
+                run.bold = look.bold
+            if look.italic is not None:
+                run.italic = look.italic
+        layout = paragraph.paragraph_format
+        if look.size is not None:
+            layout.line_spacing = Pt(round(look.size * 1.3, 1))
+        if look.bar:
+            em = 0.7 * (look.size or self.brand.brand.sizes.body)
+            ooxml.set_border(paragraph._p.get_or_add_pPr(), "left",
+                             docx_styles.hex_colour(self.brand.brand.colours.accent), 3, em)
+            layout.left_indent = Pt(em)
+            layout.space_before = layout.space_after = Pt(em)
 
     def _line(self, ctx: _Ctx, style: Any, text: str) -> WordParagraph:
         paragraph = self._new_paragraph(ctx.container, style)

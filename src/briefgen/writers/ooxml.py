@@ -171,6 +171,15 @@ def set_bottom_border(ppr) -> None:
     ppr.insert_element_before(border, *_PPR_AFTER_NUMPR[2:])
 
 
+def set_border(ppr, side: str, colour: str, width_pt: float, space_pt: float) -> None:
+    """A line at one side of the paragraph (``w:pBdr``; "left" or "bottom"), ``space_pt``
+    from its text, over what its style draws."""
+    line = (f'w:val="single" w:sz="{round(width_pt * 8)}" w:space="{round(space_pt)}" '
+            f'w:color="{colour}"' if width_pt > 0 else 'w:val="nil"')   # 0: none at all
+    border = parse_xml(f'<w:pBdr {nsdecls("w")}><w:{side} {line}/></w:pBdr>')
+    ppr.insert_element_before(border, *_PPR_AFTER_NUMPR[2:])
+
+
 def mark_header_row(tr) -> None:
     """Repeat this row at the top of each page the table runs onto (``w:tblHeader``)."""
     tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
