@@ -250,7 +250,7 @@ def definitions(brand: ResolvedBrand, stacks=None) -> dict[str, Definition]:
                           + _run(size=s.notes)),
         "footnote reference": ("character", "FootnoteReference", "footnote reference",
                                '<w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
-                               + _run(superscript=True)),
+                               + _run()),
         "Hyperlink": ("character", "Hyperlink", "Hyperlink",
                       '<w:uiPriority w:val="99"/><w:unhideWhenUsed/>' + _run(colour=c.link)),
         "HTML Code": ("character", "HTMLCode", "HTML Code",

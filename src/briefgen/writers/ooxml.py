@@ -105,7 +105,9 @@ def _styled_run(style_id: str, child: str, attrs: dict[str, str] | None = None):
 
 def footnote_reference_run(note_id: int, style_id: str):
     """The run in the text that calls note ``note_id``: ``w:footnoteReference``."""
-    return _styled_run(style_id, "w:footnoteReference", {qn("w:id"): str(note_id)})
+    run = _styled_run(style_id, "w:footnoteReference", {qn("w:id"): str(note_id)})
+    run.rPr.append(OxmlElement("w:vertAlign", attrs={qn("w:val"): "superscript"}))
+    return run
 
 
 def footnote_ref_run(style_id: str):
