@@ -200,3 +200,21 @@ def test_a_prepared_document_makes_the_same_pdf_and_warnings():
     prepared = typst_pdf.prepare(doc, aim, look())
     assert prepared.missing == "\U0001FAE0"
     assert typst_pdf.write(doc, aim, look(), prepared=prepared) == typst_pdf.write(doc, aim, look())
+
+
+def test_a_url_stays_with_the_angle_bracket_before_it(tmp_path):
+    """OSCOLA prints a URL as "<https://...>": the line may break after a slash in the URL,
+    never between the "<" and the URL (Typst broke there). Forty paragraphs, each a word
+    longer, put the "<" at every place in a line."""
+    need("pdftotext")
+    url = "https://www.hrw.org/world-report/2019/country-chapters/north-korea"
+    blocks = tuple(Paragraph((Text("word " * n + "<"), model.Link(url, (Text(url),)),
+                              Text(">"))) for n in range(40))
+    doc = model.Document(Meta(title="URLs"), blocks, ())
+    out = tmp_path / "urls.pdf"
+    write_pdf(doc, out, look())
+    import subprocess
+    lines = subprocess.run(["pdftotext", str(out), "-"], capture_output=True,
+                           text=True).stdout.splitlines()
+    assert sum("<https://" in line for line in lines) == 40
+    assert not [line for line in lines if line.rstrip().endswith("<")]
