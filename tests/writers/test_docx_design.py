@@ -232,6 +232,17 @@ def test_a_briefing_keeps_its_styles_own_masthead(briefing):
         assert paragraph.find("w:r/w:rPr/w:sz", NS) is None
 
 
+def test_a_figure_caption_is_numbered_by_a_word_field(briefing):
+    """The chart's caption reads "Figure 1: ..." as in the PDFs, its number a SEQ field, so
+    Word renumbers figures and lists them in a table of figures."""
+    _, _, data = briefing
+    (caption,) = _part(data, "word/document.xml").xpath(
+        "//w:body/w:p[w:pPr/w:pStyle/@w:val='Caption']", namespaces=NS)
+    assert "".join(caption.xpath(".//w:instrText/text()", namespaces=NS)).split() == [
+        "SEQ", "Figure", "\\*", "ARABIC"]
+    assert text(caption).startswith("Figure 1: How do you think")
+
+
 def test_quotes_are_roman_as_in_the_pdfs(briefing):
     _, _, data = briefing
     italic = _style(data, "Quote").find("w:rPr/w:i", NS)

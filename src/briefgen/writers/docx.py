@@ -728,7 +728,23 @@ class _Writer:
         ooxml.set_description(run._r, node.alt)
         ooxml.add_svg_blip(run._r, self.document.part.relate_to(
             _svg_part(self.document, node.svg.encode("utf-8")), RT.IMAGE))
-        self._inlines(self._new_paragraph(ctx.container, self.styles["Caption"]), node.caption)
+        self._caption(ctx, node)
+
+    def _caption(self, ctx: _Ctx, node: model.Figure) -> None:
+        """"Figure N: ..." in Word's Caption style, N a SEQ field (its result the number the
+        PDFs print), so Word numbers the figure and can list it in a table of figures."""
+        caption = self._new_paragraph(ctx.container, self.styles["Caption"])
+        lead = f"Figure {node.number}: "
+        first = node.caption[0] if node.caption else None
+        if not (isinstance(first, model.Text) and first.text.startswith(lead)):
+            self._inlines(caption, node.caption)
+            return
+        rest = (model.Text(first.text[len(lead):]),) + node.caption[1:]
+        self._inlines(caption, (model.Text("Figure "),))
+        for run in ooxml.field_runs(r"SEQ Figure \* ARABIC", str(node.number)):
+            caption._p.append(run)
+            self._tracked(run, _Fmt(change=self.block_change))
+        self._inlines(caption, (model.Text(": "),) + rest)
 
     def _rule(self, ctx: _Ctx, node: model.ThematicBreak) -> None:
         paragraph = self._new_paragraph(ctx.container, ctx.style)
