@@ -20,11 +20,12 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Literal
+
+from .stamp import write_cache
 
 Style = Literal["bars", "stacked"]
 STYLES: tuple[str, ...] = ("bars", "stacked")
@@ -256,21 +257,9 @@ def _read(path: Path) -> tuple[bytes, bytes, float] | None:
 
 
 def _keep(path: Path, chart: Chart) -> None:
-    """Write the chart beside its final name, then rename: a reader never sees half a file,
-    and two builds drawing the same chart at once both write whole ones. A cache that cannot
-    be written is no cache, never a failed build."""
     head = json.dumps({"svg": len(chart.svg), "png": len(chart.png),
                        "height_mm": chart.height_mm}).encode()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as out:
-            out.write(head + b"\n" + chart.svg + chart.png)
-        os.replace(out.name, path)
-    except OSError:
-        try:
-            os.unlink(out.name)
-        except (OSError, NameError):
-            pass
+    write_cache(path, head + b"\n" + chart.svg + chart.png)
 
 
 def _save(figure, fmt: str, metadata: dict, **options) -> bytes:

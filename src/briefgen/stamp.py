@@ -28,11 +28,13 @@ slow path: this module only imports the standard library.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import stat
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -180,14 +182,22 @@ def write(root: Path, out_dir: Path, stamp_key: str, outside: list[str], table: 
     """Written to a temporary file and renamed, as every output is."""
     data = {"version": VERSION, "key": stamp_key, "outside": sorted(outside), "table": table,
             "warnings": warnings, "outputs": outputs}
-    path = stamp_path(root, out_dir)
-    temp = path.with_name(f"{path.name}.{os.getpid()}.part")
+    write_cache(stamp_path(root, out_dir),
+                json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
+
+
+def write_cache(path: Path, data: bytes) -> None:
+    """A cache file (the stamp, a drawn chart) written beside its name and renamed: a reader
+    never sees half of one, and two writers each put a whole one in place. A cache that
+    cannot be written is no cache, never a failed build."""
+    temp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
     try:
-        path.parent.mkdir(exist_ok=True)
-        temp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_bytes(data)
         os.replace(temp, path)
     except OSError:
-        temp.unlink(missing_ok=True)           # a cache: a build never fails for its stamp
+        with contextlib.suppress(OSError):     # not there, or no folder to be in
+            temp.unlink()
 
 
 def outputs_intact(out_dir: Path, outputs: list[list[str]]) -> bool:
