@@ -962,8 +962,10 @@ def single_full_stop(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
 
 @lru_cache(maxsize=8)
 def _after_sentence(ibid: str) -> re.Pattern:
-    """A capitalised "ibid" after the end of a sentence (a prefix's), its end as group 1."""
-    return re.compile(rf"([.?!][’”'\"»)\]]*\s+){re.escape(ibid.capitalize())}")
+    """A capitalised "ibid" where Pandoc capitalises it inside a note: after "; " (the
+    citation before it ends there) or after the end of a sentence (a prefix's); what precedes
+    it is group 1."""
+    return re.compile(rf"(; |[.?!][’”'\"»)\]]*\s+){re.escape(ibid.capitalize())}")
 
 
 class _Walk:
@@ -1052,9 +1054,8 @@ class _Walk:
         ibid = self.style.ibid
         if not ibid.islower():
             return nodes
-        nodes = tuple(m.Text(_after_sentence(ibid).sub(lambda found: found[1] + ibid,
-                                                       n.text.replace("; " + ibid.capitalize(),
-                                                                      "; " + ibid)))
+        inside = _after_sentence(ibid)
+        nodes = tuple(m.Text(inside.sub(lambda found: found[1] + ibid, n.text))
                       if isinstance(n, m.Text) else n for n in nodes)
         if self.style.capitalise_notes or not nodes or not isinstance(nodes[0], m.Text):
             return nodes

@@ -166,11 +166,7 @@ def set_numbering(ppr, num_id: int, level: int) -> None:
 
 def set_bottom_border(ppr) -> None:
     """A rule under the paragraph: Word's own way to draw a thematic break."""
-    border = parse_xml(
-        f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="1" '
-        'w:color="auto"/></w:pBdr>'
-    )
-    ppr.insert_element_before(border, *_PPR_AFTER_NUMPR[2:])
+    set_border(ppr, "bottom", "auto", 0.75, 1)
 
 
 def set_border(ppr, side: str, colour: str, width_pt: float, space_pt: float) -> None:
