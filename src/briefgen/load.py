@@ -64,7 +64,22 @@ _OTHER_BOMS = (("UTF-32", (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)),
                ("UTF-16", (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)))
 
 
-class YMap(dict):
+class _Placed:
+    """Where a mapping or list stands in its file (``path`` and the parser's ``mark``, which
+    each sets)."""
+
+    __slots__ = ()
+
+    @property
+    def pos(self) -> Pos:
+        return _at(self.mark)
+
+    @property
+    def loc(self) -> Location:
+        return Location(self.path, *_at(self.mark))
+
+
+class YMap(_Placed, dict):
     """A mapping that knows where it, each key and each value stand in the file.
 
     Positions are kept as the parser's marks and turned into (line, column) only when a problem
@@ -77,14 +92,6 @@ class YMap(dict):
         self.path, self.mark = path, mark
         self.marks: dict[str, tuple[Any, Any]] = {}   # key: (the key's mark, the value's mark)
 
-    @property
-    def pos(self) -> Pos:
-        return _at(self.mark)
-
-    @property
-    def loc(self) -> Location:
-        return Location(self.path, *_at(self.mark))
-
     def key_pos(self, key: str) -> Pos:
         return _at(self.marks[key][0])
 
@@ -92,7 +99,7 @@ class YMap(dict):
         return _at(self.marks[key][1])
 
 
-class YSeq(list):
+class YSeq(_Placed, list):
     """A list that knows where it and each item stand in the file."""
 
     __slots__ = ("path", "mark", "item_marks")
@@ -100,14 +107,6 @@ class YSeq(list):
     def __init__(self, path: str, mark: Any):
         self.path, self.mark = path, mark
         self.item_marks: list[Any] = []
-
-    @property
-    def pos(self) -> Pos:
-        return _at(self.mark)
-
-    @property
-    def loc(self) -> Location:
-        return Location(self.path, *_at(self.mark))
 
     def item_loc(self, index: int) -> Location:
         return Location(self.path, *_at(self.item_marks[index]))
