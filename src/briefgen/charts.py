@@ -22,6 +22,7 @@ import json
 import os
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal
 
@@ -215,18 +216,26 @@ def drawn(statistic, **options) -> Chart:
 
 
 def _key(statistic, options: dict) -> str:
+    code, matplotlib = _drawing_code()
+    dump = statistic.model_dump_json() if hasattr(statistic, "model_dump_json") else repr(statistic)
+    inputs = {"format": CACHE_FORMAT, "code": code, "matplotlib": matplotlib,
+              "fonts": _font_list(), "statistic": dump,
+              "options": {k: list(v) if isinstance(v, (tuple, list)) else v
+                          for k, v in sorted(options.items())}}
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _drawing_code() -> tuple[str, str]:
+    """This module's hash and Matplotlib's version: the same for a process's every chart.
+    (The font list is read for each: the first drawing may be the one that writes it.)"""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         matplotlib = version("matplotlib")
     except PackageNotFoundError:
         matplotlib = ""
-    dump = statistic.model_dump_json() if hasattr(statistic, "model_dump_json") else repr(statistic)
-    inputs = {"format": CACHE_FORMAT, "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
-              "matplotlib": matplotlib, "fonts": _font_list(), "statistic": dump,
-              "options": {k: list(v) if isinstance(v, (tuple, list)) else v
-                          for k, v in sorted(options.items())}}
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest(), matplotlib
 
 
 def _font_list() -> str:
