@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from lxml import etree
 
 from briefgen import model as m
-from briefgen.cite import (CiteError, cite_document, csl_item, csl_json, csl_locator,
-                           load_style, model_inlines)
+from briefgen.cite import (CSL_NS, CiteError, cite_document, csl_item, csl_json, csl_locator,
+                           load_style, model_inlines, reading)
 from briefgen.cite import Style
 from briefgen.dataset import Source
 
@@ -605,3 +606,147 @@ def test_the_tab_mark_cannot_come_from_the_data(tmp_path, text):
     doc = document(para(cite(m.CiteItem("x", prefix=f"P{text}"))))
     (note,) = cite_document(doc, sources, probe_style(tmp_path, layout)).notes
     assert m.plain_text(note.blocks) == f"P{text} T{text}\t."
+
+
+# --- the sources as Pandoc reads them (cite.Reading) --------------------------------------
+
+IN_TEXT = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="{cls}" version="1.0"{options}>
+  <info><title>probe</title><id>probe</id><updated>2026-11-29T00:00:00+00:00</updated></info>
+  <citation{citation}>
+    <layout prefix="(" suffix=")" delimiter="; ">
+{layout}
+    </layout>
+  </citation>
+</style>
+"""
+
+
+def style_of(tmp_path: Path, layout: str, cls: str = "in-text", options: str = "",
+             citation: str = "") -> Style:
+    text = IN_TEXT.format(cls=cls, options=options, citation=citation, layout=layout)
+    (tmp_path / "probe.csl").write_text(text, encoding="utf-8")
+    return load_style("probe.csl", tmp_path)
+
+
+def person(key: str, year: int, title: str = "A book", **name: str) -> dict:
+    return {"id": key, "type": "book", "title": title, "author": [name],
+            "issued": {"date-parts": [[year]]}}
+
+
+AUTHOR_YEAR = """      <group delimiter=" ">
+        <names variable="author"><name form="short" initialize-with=". "/></names>
+        <date variable="issued"><date-part name="year"/></date>
+      </group>"""
+PRIMARY_NAME = (' disambiguate-add-givenname="true" givenname-disambiguation-rule="primary-name"'
+                ' disambiguate-add-year-suffix="true"')
+
+
+@pytest.mark.parametrize("demote, expected", [
+    # the particle is part of the family name: "dos Santos" is not "Santos"
+    ("never", "(dos Santos 2016) (Santos 2020)"),
+    # the particle goes after the given names when inverted: both are Santos, told apart
+    ("display-and-sort", "(R. G. dos Santos 2016) (B. W. L. Santos 2020)"),
+])
+def test_a_particle_kept_with_the_family_name_is_part_of_it(tmp_path, demote, expected):
+    """disambiguate_PrimaryNameWithNonDroppingParticle: Pandoc alone gives initials to both
+    whatever the style says of the particle."""
+    sources = {"a": person("a", 2016, family="Santos", given="Rafael G",
+                           **{"non-dropping-particle": "dos"}),
+               "b": person("b", 2020, family="Santos", given="Beatriz Werneck Lopes")}
+    style = style_of(tmp_path, AUTHOR_YEAR, options=f' demote-non-dropping-particle="{demote}"',
+                     citation=PRIMARY_NAME)
+    doc = cite_document(document(para(cite(item("a"))), para(cite(item("b")))), sources, style)
+    assert " ".join(m.plain_text(block) for block in doc.blocks[:2]) == expected
+
+
+def test_a_particle_ending_in_an_apostrophe_joins_the_family_name(tmp_path):
+    sources = {"a": person("a", 1750, family="Alembert", given="Jean",
+                           **{"non-dropping-particle": "d’"})}
+    style = style_of(tmp_path, AUTHOR_YEAR, options=' demote-non-dropping-particle="never"')
+    doc = cite_document(document(para(cite(item("a")))), sources, style)
+    assert m.plain_text(doc.blocks[0]) == "(d’Alembert 1750)"
+
+
+TITLED = """      <group delimiter=", ">
+        <names variable="author"><name form="short"{name}/></names>
+        <text variable="title"/>
+      </group>"""
+
+
+@pytest.mark.parametrize("name, expected", [
+    # every name initialised: "J.J." and "J. J." print alike, so they are one person
+    (' initialize-with=". "', ["Doe, Part one", "Doe, Part two"]),
+    # given names printed as written: two people, told apart as written
+    ("", ["J. J. Doe, Part one", "J.J. Doe, Part two"]),
+])
+def test_initials_spaced_otherwise_are_one_person_where_every_name_is_initialised(
+        tmp_path, name, expected):
+    """disambiguate_DifferentSpacingInInitials."""
+    sources = {"a": person("a", 2000, "Part one", family="Doe", given="J. J."),
+               "b": person("b", 2000, "Part two", family="Doe", given="J.J.")}
+    style = style_of(tmp_path, TITLED.format(name=name), cls="note",
+                     citation=' disambiguate-add-givenname="true" '
+                              'givenname-disambiguation-rule="all-names"')
+    doc = cite_document(document(para(cite(item("a"))), para(cite(item("b")))), sources, style)
+    assert [m.plain_text(n.blocks).strip("()") for n in doc.notes] == expected
+
+
+SUPRA = """      <choose>
+        <if position="subsequent">
+          <group delimiter=" ">
+            <names variable="author"><name form="short"/></names>
+            <text value="supra"/>
+            <group delimiter=" "><text value="note"/><text variable="first-reference-note-number"/></group>
+          </group>
+        </if>
+        <else><text variable="title"/></else>
+      </choose>"""
+
+
+def test_first_reference_note_number_in_an_in_text_style_citing_in_notes(tmp_path):
+    """position_IbidSeparateCiteSameNote: Pandoc sets it in note styles only."""
+    sources = {"a": person("a", 1910, "Tom Swift", family="Appleton", given="Victor"),
+               "b": person("b", 2012, "Short Book", family="Bloggs", given="Joe")}
+    cited = cite_document(document(
+        para(cite(item("b"))),                                   # in the text, not a note
+        para(T("One."), m.InlineNote((para(cite(item("a"))),))),                   # note 1
+        para(T("Two."), m.InlineNote((para(cite(item("b"))), para(cite(item("a"))))))),
+        sources, style_of(tmp_path, SUPRA))
+    # b was first cited in the text, so no note of its own to point to
+    assert [m.plain_text(n.blocks) for n in cited.notes] == [
+        "(Tom Swift)", "(Bloggs supra)\n(Appleton supra note 1)"]
+
+
+@pytest.mark.parametrize("demote", ["never", "display-and-sort"])
+def test_a_family_name_in_double_quotes_is_kept_whole(tmp_path, demote):
+    """CSL-JSON's way (bugreports_parseName): "Van Dyke" is no particle and a family name."""
+    sources = {"a": person("a", 2000, family='"Van Dyke"', given="Dick"),
+               "b": person("b", 2000, family="van Dyke", given="Jan")}
+    layout = '      <names variable="author"><name name-as-sort-order="all"/></names>'
+    style = style_of(tmp_path, layout, options=f' demote-non-dropping-particle="{demote}"')
+    doc = cite_document(document(para(cite(item("a"))), para(cite(item("b")))), sources, style)
+    assert [m.plain_text(block) for block in doc.blocks[:2]] == [
+        "(Van Dyke, Dick)", "(van Dyke, Jan)" if demote == "never" else "(Dyke, Jan van)"]
+
+
+@pytest.mark.parametrize("styles, initials", [
+    ('<citation initialize-with=". "><layout><names variable="author"/></layout></citation>',
+     True),
+    # a macro either may call inherits only what both set
+    ('<macro name="a"><names variable="author"/></macro>'
+     '<citation initialize-with="."><layout><text macro="a"/></layout></citation>'
+     '<bibliography><layout><text macro="a"/></layout></bibliography>', False),
+    ('<macro name="a"><names variable="author"/></macro>'
+     '<citation initialize-with="."><layout><text macro="a"/></layout></citation>'
+     '<bibliography initialize-with="."><layout><text macro="a"/></layout></bibliography>', True),
+    # a substitute's shorthand cs:names prints with the cs:name of the cs:names it is in
+    ('<citation><layout><names variable="author"><name initialize-with="."/><substitute>'
+     '<names variable="editor"/></substitute></names></layout></citation>', True),
+    ('<citation><layout><names variable="author"><name initialize-with="."/></names>'
+     '<names variable="editor"><name/></names></layout></citation>', False),
+    ('<citation><layout><text variable="title"/></layout></citation>', False),
+])
+def test_a_style_initialises_every_name(styles, initials):
+    root = etree.fromstring(f'<style xmlns="{CSL_NS}" class="note">{styles}</style>')
+    assert reading(root).initials is initials

@@ -7,7 +7,7 @@ so every writer prints the same note N.
 
 Pandoc's citeproc formats (the Pandoc that ``pypandoc-binary`` bundles, kept running by
 ``citeproc.py``):
-689 of the 757 CSL processor test-suite fixtures the stage can express pass through it
+692 of the 757 CSL processor test-suite fixtures the stage can express pass through it
 (``make csl-suite``, tests/csl-suite.md), where citeproc-py's own list of known failures was
 334 of 845, and it needed about 750 lines of patches here. The walk gives it a Pandoc JSON
 document with one paragraph per note or in-text citation, in reading order, and the sources
@@ -31,6 +31,9 @@ What is done here around Pandoc, each in one small place:
 - where Pandoc reads a style otherwise than CSL (near-note-distance, first-reference-note-
   number on a first cite, a tab), it is given a rewritten copy (``for_pandoc``);
 - a prefix that is a sentence capitalises the "ibid" after it (``sentence_prefix``).
+- where Pandoc reads the sources otherwise than CSL under a style (a particle kept with the
+  family name, initials spaced otherwise, first-reference-note-number in an in-text style),
+  it is given the items otherwise (``Reading``, ``for_pandoc_item``).
 """
 
 from __future__ import annotations
@@ -462,6 +465,31 @@ def _in_text_cites(nodes: list[dict], inside_note: bool) -> Iterator[list[dict]]
 
 # --- styles -------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Reading:
+    """Where Pandoc's citeproc (3.9) would read the sources otherwise than CSL 1.0.2 and the
+    CSL test suite under a style, so ``for_pandoc_item`` gives them to it otherwise. Each
+    change leaves what the style prints as CSL says it; only Pandoc's reading moves:
+
+    - ``particles``: an in-text style keeps a non-dropping particle with the family name
+      (demote-non-dropping-particle="never"), yet Pandoc tells names apart for given-name
+      disambiguation by the family name without it, so "dos Santos" and "Santos" were one
+      name and both got initials (disambiguate_PrimaryNameWithNonDroppingParticle). Not
+      in a note style: Pandoc capitalises a note's first word unless it is a name that
+      starts in lower case, and "dos Santos" given whole would be one, where "Dos Santos"
+      is due (disambiguate_PrimaryNameWithParticle stays failing, README);
+    - ``initials``: every name the style prints is initialised, yet Pandoc takes "J.J." and
+      "J. J." for two people and adds given names to tell them apart
+      (disambiguate_DifferentSpacingInInitials);
+    - ``first_note``: an in-text style prints first-reference-note-number, which Pandoc
+      sets in note styles only, for its citations in notes (position_IbidSeparateCiteSameNote).
+    """
+
+    particles: bool = False
+    initials: bool = False
+    first_note: bool = False
+
+
 @dataclass(frozen=True, eq=False)
 class Style:
     """A CSL style as a file Pandoc reads, and what the walk must know of it."""
@@ -482,6 +510,9 @@ class Style:
     # the style as Pandoc reads it, where it differs from the file (``for_pandoc``): a data
     # URI; else Pandoc reads the file
     pandoc_csl: str = ""
+    # how the sources are given to Pandoc where it would read them otherwise than CSL does
+    # (``Reading``, ``for_pandoc_item``)
+    reading: Reading = field(default_factory=lambda: Reading())
 
 
 def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCALE,
@@ -501,7 +532,8 @@ def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCA
     # A house style is known by its file (the build names a style by the file it resolved).
     lower_ibid = path.resolve() in {HOUSE_STYLES[name].resolve() for name in LOWER_CASE_IBID}
     style = Style(name_or_path, path, locale, root.get("class") == "note",
-                  not lower_ibid, ibid or "", _short_terms(root), pandoc_csl=for_pandoc(root))
+                  not lower_ibid, ibid or "", _short_terms(root), pandoc_csl=for_pandoc(root),
+                  reading=reading(root))
     if probe:
         run_citeproc(style, [], [])   # what Pandoc refuses in the style (unknown elements) now
     if not locale.lower().startswith("en"):
@@ -677,6 +709,78 @@ def _first_reference_note(root: Any) -> bool:
     return changed
 
 
+# --- the sources as Pandoc reads them ---------------------------------------------------------
+
+def reading(root: Any) -> Reading:
+    """How the sources go to Pandoc under the style (``Reading``)."""
+    printed = any(element.get("variable") == "first-reference-note-number"
+                  for element in root.iter(f"{{{CSL_NS}}}text", f"{{{CSL_NS}}}number"))
+    in_text = root.get("class") != "note"
+    return Reading(particles=in_text and root.get("demote-non-dropping-particle") == "never",
+                   initials=_every_name_initialised(root), first_note=in_text and printed)
+
+
+def _every_name_initialised(root: Any) -> bool:
+    """Whether each cs:names prints with an initialize-with: its cs:name's (a substitute's
+    shorthand cs:names takes the cs:name of the cs:names it is in), or one inherited from
+    the cs:citation or cs:bibliography it is in, or from cs:style. A cs:names in a macro,
+    which either may call, inherits only what both set."""
+    holders = [root.find(f"{{{CSL_NS}}}{part}") for part in ("citation", "bibliography")]
+    every = all(holder.get("initialize-with") is not None
+                for holder in holders if holder is not None)
+    names = list(root.iter(f"{{{CSL_NS}}}names"))
+    for element in names:
+        name = _name_element(element)
+        if name is not None and name.get("initialize-with") is not None:
+            continue
+        holder = next((a for a in element.iterancestors() if a in holders), None)
+        if root.get("initialize-with") is None and not (
+                holder.get("initialize-with") is not None if holder is not None else every):
+            return False
+    return bool(names)
+
+
+def _name_element(names: Any) -> Any:
+    for element in (names, *names.iterancestors(f"{{{CSL_NS}}}names")):
+        name = element.find(f"{{{CSL_NS}}}name")
+        if name is not None or element.getparent().tag != f"{{{CSL_NS}}}substitute":
+            return name
+    return None
+
+
+# A given name of initials only, with or without spaces between them ("J.J.", "J. J.").
+_INITIALS = re.compile(r"(?:[^\W\d_]\.\s*)+")
+# After these a non-dropping particle joins the family name with no space ("d'Alembert").
+_JOINING = ("'", "’", "-", "–", "\u00a0")
+
+
+def for_pandoc_item(item: dict, reading: Reading, first_note: int | None = None) -> dict:
+    """A source's CSL-JSON item as Pandoc is given it under a style (``Reading``)."""
+    if not (reading.particles or reading.initials or first_note):
+        return item
+    out = {key: [_name(name, reading) if isinstance(name, dict) else name for name in value]
+           if isinstance(value, list) else value for key, value in item.items()}
+    if first_note:
+        out["first-reference-note-number"] = first_note
+    return out
+
+
+def _name(name: dict, reading: Reading) -> dict:
+    """One name as Pandoc is given it: under ``Reading.particles`` the non-dropping particle
+    and the family name as one unit (in double quotes, CSL-JSON's way to keep a family name
+    whole, which Pandoc drops), under ``Reading.initials`` initials spaced alike."""
+    out = dict(name)
+    family, given = name.get("family"), name.get("given")
+    if reading.particles and isinstance(family, str) and "literal" not in name \
+            and not (family.startswith('"') and family.endswith('"')):
+        particle = out.pop("non-dropping-particle", "")
+        joined = particle and (particle if particle.endswith(_JOINING) else particle + " ")
+        out["family"] = f'"{joined}{family}"'
+    if reading.initials and isinstance(given, str) and _INITIALS.fullmatch(given.strip()):
+        out["given"] = " ".join(f"{letter}." for letter in re.findall(r"[^\W\d_]", given))
+    return out
+
+
 # The formatting attributes of CSL 1.0.2 and their values. Pandoc reads an unknown value as
 # no formatting and says nothing, so a typo ("slanted") would vanish from every note; no
 # Python package but citeproc-py ships the CSL schema, so these few are checked here.
@@ -791,7 +895,9 @@ def start_citing(doc: m.Document, sources: Mapping[str, Source | dict], style: S
     plan = _Plan(style)
     plan.blocks(doc.blocks)
     cited = list(dict.fromkeys(key for key in plan.keys))
-    references = [_reference(sources[key]) for key in cited]
+    first = plan.first_notes if style.reading.first_note else {}
+    references = [for_pandoc_item(_reference(sources[key]), style.reading, first.get(key))
+                  for key in cited]
     with_list = bibliography or not style.note
     citing = Citing(style, references, plan.pandoc_blocks(), with_list)
     return CitingDocument(doc, style, plan, cited, with_list, citing)
@@ -871,6 +977,9 @@ class _Plan:
         self.kinds: list[str] = []
         self.keys: list[str] = []
         self.count = 0     # notes so far, each citation outside a note counted as one
+        self.notes = 0     # the notes the document will have so far
+        # each cited item's first note, or None where it is first cited outside a note
+        self.first_notes: dict[str, int | None] = {}
         self.headings: list[tuple[str, str]] = []   # locators given to Pandoc as marks
         # a sentence prefix capitalises "ibid" after it, but not in a style whose "ibid" is
         # lower case even at the start of a note (OSCOLA's)
@@ -885,6 +994,8 @@ class _Plan:
             if isinstance(node, m.Cite):
                 self.keys += [item.key for item in node.items]
                 self.count += 1
+                self.notes += self.style.note
+                self.first(node.items, self.notes if self.style.note else None)
                 cited = pandoc_cite(node, self.count, self.headings, self.style.terms,
                                     self.style.labels, self.sentence)
                 self.add("note" if self.style.note else "in-text", [cited])
@@ -895,13 +1006,20 @@ class _Plan:
 
     def author_note(self, node: m.InlineNote) -> None:
         runs = list(_inline_runs(node.blocks))
-        self.keys += [item.key for cite in m.find(runs, m.Cite) for item in cite.items]
+        items = [item for cite in m.find(runs, m.Cite) for item in cite.items]
+        self.keys += [item.key for item in items]
         self.count += 1
+        self.notes += 1
+        self.first(items, self.notes)
         filler = [{"t": "Str", "c": "-"}]   # Pandoc keeps no empty paragraph
         paras = [{"t": "Para", "c": pandoc_inlines(run, self.count, self.headings,
                                                    self.style.labels, self.sentence) or filler}
                  for run in runs] or [{"t": "Para", "c": [{"t": "Str", "c": "-"}]}]
         self.add("author-note", [{"t": "Note", "c": paras}])
+
+    def first(self, items: Iterable[m.CiteItem], note: int | None) -> None:
+        for item in items:
+            self.first_notes.setdefault(item.key, note)
 
     def add(self, kind: str, inlines: list[dict]) -> None:
         self.kinds.append(kind)
