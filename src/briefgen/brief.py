@@ -322,12 +322,13 @@ class AudienceLimits(Model):
 
 class LineLook(Model):
     """How one line of the masthead is set where the audience's page sets it otherwise than
-    the DOCX's named style for it: its size in points, weight and slant, and a bar in the
-    accent colour at its left (as a block's left stroke in ``page.typ``)."""
+    the DOCX's named style for it: its size in points, weight, slant and brand colour, and a
+    bar in the accent colour at its left (as a block's left stroke in ``page.typ``)."""
 
     size: float | None = Field(None, gt=0, le=72)
     bold: bool | None = None
     italic: bool | None = None
+    colour: Literal["accent", "headings", "text", "muted"] | None = None
     bar: bool = False
 
 
@@ -343,9 +344,13 @@ class Masthead(Model):
     # a label over the submitting organisations, one a line ("Submitted by"); without it,
     # the organisations are named only when they are not the brand's alone
     submitted_by: Text | None = Field(None, alias="submitted-by")
-    # the subtitle's and the occasion's look where the page sets it otherwise than the DOCX's
-    # Subtitle and Occasion styles (a UN submission's mandate: 13 pt bold, a bar at its left)
-    looks: dict[Literal["subtitle", "occasion"], LineLook] = {}
+    # a line's look where the page sets it otherwise than the DOCX's style for it: the
+    # subtitle, the occasion (a UN submission's mandate: 13 pt bold, a bar at its left), and
+    # the organisation's name and the date on the brand line (the Masthead style)
+    looks: dict[Literal["subtitle", "occasion", "organisation", "date"], LineLook] = {}
+    # where the name and the date stand beside the logo: level with its middle, or with its
+    # foot (a Typst grid's ``align: horizon`` or ``bottom``)
+    beside_logo: Literal["middle", "bottom"] = Field("middle", alias="beside-logo")
     # the rule under the brand line, in points (0: none), where the page draws it otherwise
     # than the DOCX's Masthead style (3 pt); and whether a rule closes the masthead
     rule: float | None = Field(None, ge=0, le=12)

@@ -211,6 +211,51 @@ def test_a_un_submissions_mandate_is_set_as_its_page_sets_it(submission):
     assert rule.get(f"{{{W}}}sz") == "12"
 
 
+def _brand_line(data: bytes) -> list[tuple[str, etree._Element]]:
+    """The brand line's runs after the logo: (text, a tab as "\\t"; rPr)."""
+    runs = _masthead_paragraph(data, "Masthead").findall("w:r", NS)
+    return [("".join("\t" if part.tag == f"{{{W}}}tab" else part.text or ""
+                     for part in run.xpath("w:t|w:tab", namespaces=NS)), run.find("w:rPr", NS))
+            for run in runs if run.find("w:drawing", NS) is None]
+
+
+def _position(rpr) -> str | None:
+    position = rpr.find("w:position", NS) if rpr is not None else None
+    return None if position is None else position.get(f"{{{W}}}val")
+
+
+def test_the_logo_sits_on_the_margin_and_the_name_a_gutter_from_it(briefing):
+    """No distance around the logo (LibreOffice reads none given as 0.32 cm) and the name at
+    a tab stop 0.7 em past it, the gutter of the PDFs' grid, not after a space."""
+    _, look, data = briefing
+    masthead = _masthead_paragraph(data, "Masthead")
+    (inline,) = masthead.xpath(".//wp:inline", namespaces=NS)
+    assert [inline.get(side) for side in ("distT", "distB", "distL", "distR")] == ["0"] * 4
+    (stop,) = masthead.findall("w:pPr/w:tabs/w:tab", NS)
+    gap = round((look.brand.logo.width_mm / 25.4 * 72 + 0.7 * docx_styles.MASTHEAD_SIZE) * 20)
+    assert (stop.get(f"{{{W}}}val"), int(stop.get(f"{{{W}}}pos"))) == ("left", gap)
+    assert [t for t, _ in _brand_line(data)][:2] == ["\t", look.brand.organisation]
+
+
+def test_a_un_brand_line_is_set_as_its_page_sets_it(submission):
+    """templates/un-submission's page.typ: the name 10 pt in the headings colour and the date
+    9 pt in the text colour, both level with the logo's foot (not raised to its middle)."""
+    _, look, data = submission
+    (_, name), (date, when) = _brand_line(data)[1:]
+    colours = look.brand.brand.colours
+    assert name.find("w:sz", NS).get(f"{{{W}}}val") == "20"
+    assert name.find("w:color", NS).get(f"{{{W}}}val") == docx_styles.hex_colour(colours.headings)
+    assert date.startswith("\t") and when.find("w:sz", NS).get(f"{{{W}}}val") == "18"
+    assert when.find("w:color", NS).get(f"{{{W}}}val") == docx_styles.hex_colour(colours.text)
+    assert _position(name) is None and _position(when) is None
+
+
+def test_a_briefings_brand_line_is_level_with_the_logos_middle(briefing):
+    _, look, data = briefing
+    raised = round((look.brand.logo.width_mm * 72 / 25.4 / 2 - 4) * 2)
+    assert [_position(rpr) for _, rpr in _brand_line(data)[1:]] == [str(raised)] * 2
+
+
 def test_written_evidence_has_no_rules_in_its_masthead():
     """templates/uk-evidence: no rule under the brand line nor under the date, and the
     subtitle and occasion 11 pt upright, as the committee publishes evidence (page.typ)."""

@@ -531,41 +531,60 @@ class _Writer:
 
     def _masthead(self, ctx: _Ctx, organisation: str, date: str = "") -> None:
         """The logo and the organisation's name over a band in the brand's accent colour;
-        ``date`` at the right margin (the style's right tab stop)."""
+        ``date`` at the right margin (the style's right tab stop). Beside a logo, both are
+        level with its middle or its foot (``Masthead.beside_logo``), as the PDFs set them."""
         masthead = self._new_paragraph(ctx.container, self.styles["Masthead"])
+        looks, logo = self.masthead.looks, self.brand.logo
         if self.masthead.rule is not None:          # the audience's rule, not the style's
             ooxml.set_border(masthead._p.get_or_add_pPr(), "bottom",
                              docx_styles.hex_colour(self.brand.brand.colours.accent),
                              self.masthead.rule, 6)
-        if self.brand.logo is not None:
-            _add_logo(masthead, self.brand.logo)
-            masthead.add_run(" ")
-            name = masthead.add_run(xml_text(organisation))
-            # The name level with the logo's middle, as the PDFs' mastheads set it.
-            ooxml.raise_run(name._r.get_or_add_rPr(), self.brand.logo.width_mm * 72 / 25.4 / 2 - 4)
+        if logo is not None:
+            _add_logo(masthead, logo)
+            # the name 0.7 em from the logo, the PDFs' grid gutter: a tab stop, not a space
+            own = looks.get("organisation")
+            size = own.size if own is not None and own.size is not None else \
+                docx_styles.MASTHEAD_SIZE
+            masthead.paragraph_format.tab_stops.add_tab_stop(
+                Mm(logo.width_mm) + Pt(0.7 * size))
+            masthead.add_run("\t")
+            lifted = [masthead.add_run(xml_text(organisation))]
         else:
             self._inlines(masthead, (model.Text(organisation),))
+            lifted = list(masthead.runs)
+        self._run_look(lifted, looks.get("organisation"))
         if date:                                  # as the PDFs set it: small, muted
             run = masthead.add_run("\t" + xml_text(date))
             run.bold = False
             run.font.size = Pt(self.brand.brand.sizes.small)
             run.font.color.rgb = RGBColor.from_string(
                 docx_styles.hex_colour(self.brand.brand.colours.muted))
-            if self.brand.logo is not None:
-                ooxml.raise_run(run._r.get_or_add_rPr(),
-                                self.brand.logo.width_mm * 72 / 25.4 / 2 - 4)
+            self._run_look([run], looks.get("date"))
+            lifted.append(run)
+        if logo is not None and self.masthead.beside_logo == "middle":
+            for run in lifted:
+                ooxml.raise_run(run._r.get_or_add_rPr(), logo.width_mm * 72 / 25.4 / 2 - 4)
 
-    def _line_look(self, paragraph: WordParagraph, look: Any) -> None:
-        """The audience's own look for a masthead line (``Masthead.looks``), over its style:
-        size (with the style's leading of 1.3), weight, slant, and a bar in the accent colour
-        at its left, the text 0.7 em from it, as the audience's ``page.typ`` sets it."""
-        for run in paragraph.runs:
+    def _run_look(self, runs: list, look: Any) -> None:
+        """A masthead line's own size, weight, slant and brand colour (``LineLook``)."""
+        if look is None:
+            return
+        for run in runs:
             if look.size is not None:
                 run.font.size = Pt(look.size)
             if look.bold is not None:
                 run.bold = look.bold
             if look.italic is not None:
                 run.italic = look.italic
+            if look.colour is not None:
+                run.font.color.rgb = RGBColor.from_string(docx_styles.hex_colour(
+                    getattr(self.brand.brand.colours, look.colour)))
+
+    def _line_look(self, paragraph: WordParagraph, look: Any) -> None:
+        """The audience's own look for a masthead line (``Masthead.looks``), over its style:
+        size (with the style's leading of 1.3), weight, slant, and a bar in the accent colour
+        at its left, the text 0.7 em from it, as the audience's ``page.typ`` sets it."""
+        self._run_look(paragraph.runs, look)
         layout = paragraph.paragraph_format
         if look.size is not None:
             layout.line_spacing = Pt(round(look.size * 1.3, 1))
@@ -725,6 +744,7 @@ class _Writer:
         run = paragraph.add_run()
         width = min(Mm(node.width_mm), self.block_width)
         run.add_picture(io.BytesIO(node.png), width=width)
+        ooxml.set_no_distance(run._r)
         ooxml.set_description(run._r, node.alt)
         ooxml.add_svg_blip(run._r, self.document.part.relate_to(
             _svg_part(self.document, node.svg.encode("utf-8")), RT.IMAGE))
@@ -942,4 +962,5 @@ def _add_logo(paragraph: WordParagraph, logo: LogoImage) -> None:
     """The logo at the brand's width, its alt text the picture's description."""
     run = paragraph.add_run()
     run.add_picture(io.BytesIO(_logo_png(logo.data, logo.format)), width=Mm(logo.width_mm))
+    ooxml.set_no_distance(run._r)
     ooxml.set_description(run._r, logo.alt)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from briefgen.brand import ResolvedBrand
 
 TWIPS_PER_MM = 1440 / 25.4
+MASTHEAD_SIZE = 10.5    # the organisation's name on the brand line, in points
 CJK_FALLBACK = {"text": "Noto Serif CJK KR", "headings": "Noto Sans CJK KR",
                 "mono": "Noto Sans Mono CJK KR"}
 
@@ -194,7 +195,7 @@ def definitions(brand: ResolvedBrand, stacks=None) -> dict[str, Definition]:
                               _para(keep_next=True, border=_border("bottom", c.accent, 24, 6),
                                     tabs=_tabs(width), after=10,
                                     line='w:line="240" w:lineRule="auto"'),
-                              size=10.5, colour=c.accent, bold=True),
+                              size=MASTHEAD_SIZE, colour=c.accent, bold=True),
         "Masthead Label": furniture("MastheadLabel", "Masthead Label",
                                     _para(keep_next=True, after=0, line=_exact(s.small, 1.4)),
                                     size=s.small, colour=c.accent, bold=True, caps=True,
