@@ -167,17 +167,19 @@ def test_audience_settings_are_validated(project):
 
 def test_a_masthead_look_is_validated_where_it_is_written(project):
     write(project, "templates/plain/audience.yaml", "label: Plain\nmasthead:\n  looks:\n"
-          "    title: {size: 20}\n    occasion: {size: -3, bar: often}\n"
-          "    organisation: {colour: blue}\n  beside-logo: top\n")
+          "    heading: {size: 20}\n    occasion: {size: -3, bar: often}\n"
+          "    organisation: {colour: blue}\n  beside-logo: top\n"
+          "  closing-rule-gap: -2\n")
     from conftest import brief_problems
 
     problems = brief_problems()
-    assert len(problems) == 5 and all(p.startswith("templates/plain/audience.yaml:") for p in problems)
-    assert any(":4:" in p and "title" in p for p in problems)            # not a line it sets
+    assert len(problems) == 6 and all(p.startswith("templates/plain/audience.yaml:") for p in problems)
+    assert any(":4:" in p and "heading" in p for p in problems)          # not a line it sets
     assert any(":5:" in p and "size" in p and "-3" in p for p in problems)
     assert any(":5:" in p and "bar" in p for p in problems)               # a boolean, not text
     assert any(":6:" in p and "colour" in p and "headings" in p for p in problems)   # a brand's
     assert any(":7:" in p and "beside-logo" in p and "bottom" in p for p in problems)
+    assert any(":8:" in p and "closing-rule-gap" in p and "-2" in p for p in problems)
 
 
 def test_a_record_shows_a_template_its_fields_and_nothing_of_pydantic(project):

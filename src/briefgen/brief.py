@@ -330,6 +330,10 @@ class LineLook(Model):
     italic: bool | None = None
     colour: Literal["accent", "headings", "text", "muted"] | None = None
     bar: bool = False
+    # its space above and below, in points, where the page spaces it otherwise than the
+    # DOCX's style (the organisation's and the date's on the brand line are the line's own)
+    above: float | None = Field(None, ge=0, le=72)
+    below: float | None = Field(None, ge=0, le=72)
 
 
 class Masthead(Model):
@@ -345,9 +349,11 @@ class Masthead(Model):
     # the organisations are named only when they are not the brand's alone
     submitted_by: Text | None = Field(None, alias="submitted-by")
     # a line's look where the page sets it otherwise than the DOCX's style for it: the
-    # subtitle, the occasion (a UN submission's mandate: 13 pt bold, a bar at its left), and
-    # the organisation's name and the date on the brand line (the Masthead style)
-    looks: dict[Literal["subtitle", "occasion", "organisation", "date"], LineLook] = {}
+    # label, title, subtitle, occasion (a UN submission's mandate: 13 pt bold, a bar at its
+    # left), the submitted-by label and the organisations under it, the date, and the
+    # organisation's name on the brand line (the Masthead style)
+    looks: dict[Literal["label", "title", "subtitle", "occasion", "submitted-by",
+                        "organisations", "organisation", "date"], LineLook] = {}
     # where the name and the date stand beside the logo: level with its middle, or with its
     # foot (a Typst grid's ``align: horizon`` or ``bottom``)
     beside_logo: Literal["middle", "bottom"] = Field("middle", alias="beside-logo")
@@ -355,6 +361,9 @@ class Masthead(Model):
     # than the DOCX's Masthead style (3 pt); and whether a rule closes the masthead
     rule: float | None = Field(None, ge=0, le=12)
     closing_rule: bool = Field(True, alias="closing-rule")
+    # the closing rule's distance below the last line's text, in points, where the page sets
+    # it otherwise than the DOCX's Date style (4 pt) or thematic break (1 pt)
+    closing_rule_gap: float | None = Field(None, ge=0, le=31, alias="closing-rule-gap")
 
 
 class Audience(Model):

@@ -20,7 +20,7 @@ from lxml import etree
 from briefgen.brief import load_brief
 from briefgen.build import stages_of
 from briefgen.validate import load_dataset
-from briefgen.writers import docx_pages, docx_styles
+from briefgen.writers import docx as docx_writer, docx_pages, docx_styles
 from briefgen.writers.docx import docx_bytes
 from briefgen.writers.look import Look
 from clients import libreoffice_pdf, need, ooxml_order_problems, visible
@@ -239,7 +239,8 @@ def test_the_logo_sits_on_the_margin_and_the_name_a_gutter_from_it(briefing):
 
 def test_a_un_brand_line_is_set_as_its_page_sets_it(submission):
     """templates/un-submission's page.typ: the name 10 pt in the headings colour and the date
-    9 pt in the text colour, both level with the logo's foot (not raised to its middle)."""
+    9 pt in the text colour, both level with the logo's foot (their descent on it, as Typst's
+    ``align: bottom`` sets them, not raised to its middle)."""
     _, look, data = submission
     (_, name), (date, when) = _brand_line(data)[1:]
     colours = look.brand.brand.colours
@@ -247,13 +248,59 @@ def test_a_un_brand_line_is_set_as_its_page_sets_it(submission):
     assert name.find("w:color", NS).get(f"{{{W}}}val") == docx_styles.hex_colour(colours.headings)
     assert date.startswith("\t") and when.find("w:sz", NS).get(f"{{{W}}}val") == "18"
     assert when.find("w:color", NS).get(f"{{{W}}}val") == docx_styles.hex_colour(colours.text)
-    assert _position(name) is None and _position(when) is None
+    assert [_position(name), _position(when)] == [
+        str(round(docx_writer.DESCENT * size * 2)) for size in (10, 9)]
 
 
 def test_a_briefings_brand_line_is_level_with_the_logos_middle(briefing):
+    """Typst's ``align: horizon``: each line's cap height centred on the logo (half-points)."""
     _, look, data = briefing
-    raised = round((look.brand.logo.width_mm * 72 / 25.4 / 2 - 4) * 2)
-    assert [_position(rpr) for _, rpr in _brand_line(data)[1:]] == [str(raised)] * 2
+    middle = look.brand.logo.width_mm * 72 / 25.4 / 2
+    sizes = [docx_styles.MASTHEAD_SIZE, look.brand.brand.sizes.small]       # name, date
+    assert [_position(rpr) for _, rpr in _brand_line(data)[1:]] == [
+        str(round((middle - docx_writer.CAP_HEIGHT * size / 2) * 2)) for size in sizes]
+
+
+def _spacing(paragraph: etree._Element) -> dict[str, str]:
+    found = paragraph.find("w:pPr/w:spacing", NS)
+    return {} if found is None else {k.split("}")[1]: v for k, v in found.attrib.items()}
+
+
+def test_a_masthead_is_spaced_as_its_page_spaces_it(submission):
+    """templates/un-submission/audience.yaml: each line's space above and below and the
+    closing rule's distance, as measured against page.typ (twentieths of a point)."""
+    _, _, data = submission
+    assert _spacing(_masthead_paragraph(data, "Masthead"))["after"] == "260"          # 13 pt
+    occasion = _spacing(_masthead_paragraph(data, "Occasion"))
+    assert (occasion["before"], occasion["after"]) == ("108", "112")
+    assert _spacing(_masthead_paragraph(data, "Subtitle"))["after"] == "172"
+    (label,) = [p for p in _part(data, "word/document.xml").xpath(
+        "//w:body/w:p[w:pPr/w:pStyle/@w:val='MastheadLabel']", namespaces=NS)]
+    assert _spacing(label)["after"] == "52"
+    rule = _masthead_paragraph(data, "Organisation").find("w:pPr/w:pBdr/w:bottom", NS)
+    assert rule.get(f"{{{W}}}space") == "12"
+
+
+def test_a_list_under_a_heading_keeps_the_pdfs_block_gap(briefing):
+    """The PDFs part a heading from a list by the list's own space above (a paragraph's gap
+    with the line's leading), more than the heading's space below that parts it from a
+    paragraph: the DOCX heading over a list has the larger space after, the one over a
+    paragraph its style's."""
+    _, look, data = briefing
+    body = _part(data, "word/document.xml").find("w:body", NS)
+    b = look.brand.brand
+    gap = (b.leading.body - 1) * b.sizes.body + b.spacing.paragraph
+    seen = set()
+    for heading in body.xpath("w:p[starts-with(w:pPr/w:pStyle/@w:val, 'Heading')]",
+                              namespaces=NS):
+        following = heading.getnext().xpath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS)
+        after = _spacing(heading).get("after")
+        if following == "ListBullet":
+            assert after == str(round(round(docx_styles.space_after_heading(gap), 1) * 20))
+        elif following in ("BodyText", "NumberedParagraph"):
+            assert after is None
+        seen.add(following)
+    assert {"ListBullet", "BodyText"} <= seen
 
 
 def test_written_evidence_has_no_rules_in_its_masthead():

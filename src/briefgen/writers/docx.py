@@ -59,6 +59,13 @@ if TYPE_CHECKING:
 
 EAST_ASIAN_FONT = "Noto Serif CJK KR"
 EAST_ASIAN_LANG = "ko-KR"
+# A sans font's descent and cap height, in em (Noto Sans 0.29 and 0.71, DejaVu Sans 0.24 and
+# 0.73): how far Typst's ``align: bottom`` sets a line's baseline above the foot of the logo
+# beside it, and ``align: horizon`` below its middle (half the cap height).
+DESCENT = 0.25
+CAP_HEIGHT = 0.71
+# Blocks the PDFs space from a heading above them by their own space, not the heading's.
+_SPACED_BLOCKS = (model.BulletList, model.OrderedList, model.BlockQuote, model.Figure)
 TABLE_STYLE = "Briefing Table"
 CODE_STYLE = "HTML Code"
 ZIP_EPOCH = 315532800               # 1980-01-01, the earliest time a zip entry can carry
@@ -503,22 +510,24 @@ class _Writer:
         date_above = spec.date == "brand-line" and bool(meta.date_text)
         if self.brand.logo is not None or organisation or date_above:
             self._masthead(ctx, organisation, meta.date_text if date_above else "")
-        if spec.label:
-            self._line(ctx, self.styles["Masthead Label"], spec.label)
+        looks = spec.looks
         texts = {"title": ("Title", meta.title), "subtitle": ("Subtitle", meta.subtitle),
                  "occasion": ("Occasion", meta.occasion)}
-        lines = [(*texts[name], spec.looks.get(name)) for name in spec.order]
+        lines = [("Masthead Label", spec.label or "", looks.get("label"))]
+        lines += [(*texts[name], looks.get(name)) for name in spec.order]
         if spec.submitted_by and meta.organisations:
-            lines.append(("Masthead Label", spec.submitted_by, None))
-            lines += [("Organisation", name, None) for name in meta.organisations]
+            lines.append(("Masthead Label", spec.submitted_by, looks.get("submitted-by")))
+            lines += [("Organisation", name, looks.get("organisations"))
+                      for name in meta.organisations]
         elif [o for o in meta.organisations if o != organisation]:
-            lines.append(("Organisation", ", ".join(meta.organisations), None))
-        if not date_above:
-            lines.append(("Date", meta.date_text, None))   # its style draws the closing rule
-        last = None
+            lines.append(("Organisation", ", ".join(meta.organisations),
+                          looks.get("organisations")))
+        if not date_above:      # its style draws the closing rule
+            lines.append(("Date", meta.date_text, looks.get("date")))
+        last = last_look = None
         for style, text, look in lines:
             if text:
-                last = self._line(ctx, self.styles[style], text)
+                last, last_look = self._line(ctx, self.styles[style], text), look
                 if look is not None:
                     self._line_look(last, look)
         if not spec.closing_rule:
@@ -526,8 +535,12 @@ class _Writer:
                 ooxml.set_border(last._p.get_or_add_pPr(), "bottom", "auto", 0, 0)
         elif date_above and last is not None:          # the closing rule, as the PDFs draw it
             ppr = last._p.get_or_add_pPr()
-            ooxml.set_bottom_border(ppr)
-            last.paragraph_format.space_after = Pt(12)
+            ooxml.set_bottom_border(ppr, spec.closing_rule_gap)
+            if last_look is None or last_look.below is None:
+                last.paragraph_format.space_after = Pt(12)
+        elif last is not None and spec.closing_rule_gap is not None:   # the Date style's rule
+            ooxml.set_border(last._p.get_or_add_pPr(), "bottom", docx_styles.hex_colour(
+                self.brand.brand.colours.accent), 0.625, spec.closing_rule_gap)
 
     def _masthead(self, ctx: _Ctx, organisation: str, date: str = "") -> None:
         """The logo and the organisation's name over a band in the brand's accent colour;
@@ -553,6 +566,7 @@ class _Writer:
             self._inlines(masthead, (model.Text(organisation),))
             lifted = list(masthead.runs)
         self._run_look(lifted, looks.get("organisation"))
+        self._spacing(masthead, looks.get("organisation"))
         if date:                                  # as the PDFs set it: small, muted
             run = masthead.add_run("\t" + xml_text(date))
             run.bold = False
@@ -561,9 +575,15 @@ class _Writer:
                 docx_styles.hex_colour(self.brand.brand.colours.muted))
             self._run_look([run], looks.get("date"))
             lifted.append(run)
-        if logo is not None and self.masthead.beside_logo == "middle":
-            for run in lifted:
-                ooxml.raise_run(run._r.get_or_add_rPr(), logo.width_mm * 72 / 25.4 / 2 - 4)
+        if logo is None:
+            return
+        for run in lifted:
+            size = run.font.size.pt if run.font.size else docx_styles.MASTHEAD_SIZE
+            if self.masthead.beside_logo == "middle":   # Typst centres cap height to baseline
+                lift = logo.width_mm * 72 / 25.4 / 2 - CAP_HEIGHT * size / 2
+            else:   # Typst sets the text's descent, not its baseline, on the logo's foot
+                lift = DESCENT * size
+            ooxml.raise_run(run._r.get_or_add_rPr(), lift)
 
     def _run_look(self, runs: list, look: Any) -> None:
         """A masthead line's own size, weight, slant and brand colour (``LineLook``)."""
@@ -594,6 +614,15 @@ class _Writer:
                              docx_styles.hex_colour(self.brand.brand.colours.accent), 3, em)
             layout.left_indent = Pt(em)
             layout.space_before = layout.space_after = Pt(em)
+        self._spacing(paragraph, look)
+
+    @staticmethod
+    def _spacing(paragraph: WordParagraph, look: Any) -> None:
+        """A masthead line's own space above and below (``LineLook``), over its style's."""
+        if look is not None and look.above is not None:
+            paragraph.paragraph_format.space_before = Pt(look.above)
+        if look is not None and look.below is not None:
+            paragraph.paragraph_format.space_after = Pt(look.below)
 
     def _line(self, ctx: _Ctx, style: Any, text: str) -> WordParagraph:
         paragraph = self._new_paragraph(ctx.container, style)
@@ -658,17 +687,35 @@ class _Writer:
         wrapper.append(element)
 
     def _blocks_in(self, ctx: _Ctx, blocks: tuple[model.Block, ...]) -> None:
+        heading = None                      # the heading just written, if the last block was
         for block, after in zip(blocks, blocks[1:] + (None,)):
             written = self._blocks[type(block)](ctx, block)
             if isinstance(block, model.Paragraph) and model.is_list(after):
                 written.paragraph_format.keep_with_next = True     # a list's lead-in
+            if heading is not None and isinstance(block, _SPACED_BLOCKS):
+                self._space_after_heading(heading)
+            heading = written if isinstance(block, model.Heading) else None
 
-    def _heading(self, ctx: _Ctx, node: model.Heading) -> None:
+    def _space_after_heading(self, heading: WordParagraph) -> None:
+        """The space between a heading and a list, quote or figure under it, as the PDFs
+        set it: there a block keeps its own space above (a paragraph's gap, the line's
+        leading with it) where that is more than the heading's space below, which alone
+        parts a heading from a paragraph. Set as the heading's space after (the block's
+        first paragraph has no space before to compete with it)."""
+        sizes, spacing = self.brand.brand.sizes, self.brand.brand.spacing
+        gap = (self.brand.brand.leading.body - 1) * sizes.body + spacing.paragraph
+        if gap > spacing.heading_below:
+            heading.paragraph_format.space_after = Pt(
+                round(docx_styles.space_after_heading(gap), 1))
+
+    def _heading(self, ctx: _Ctx, node: model.Heading) -> WordParagraph:
         """Heading 1-3 in order under the Title, as the PDFs' outline (``model.Outline``);
         deeper levels share Heading 3, the deepest a brief's outline uses."""
         level = self.outline.level(node.level) - 1
         style = self.styles[f"Heading {min(max(level, 1), 3)}"]
-        self._inlines(self._new_paragraph(ctx.container, style), node.children)
+        paragraph = self._new_paragraph(ctx.container, style)
+        self._inlines(paragraph, node.children)
+        return paragraph
 
     def _paragraph(self, ctx: _Ctx, node: model.Paragraph) -> WordParagraph:
         style = ctx.style

@@ -19,6 +19,13 @@ from dataclasses import dataclass
 from briefgen.brand import ResolvedBrand
 
 TWIPS_PER_MM = 1440 / 25.4
+def space_after_heading(points: float) -> float:
+    """A heading's space after, for ``points`` between it and what follows in the PDFs:
+    LibreOffice's exact-spaced lines carry about 2.5 pt more round a heading than the PDFs'
+    line boxes (``styles``)."""
+    return max(points - 2.5, 0)
+
+
 MASTHEAD_SIZE = 10.5    # the organisation's name on the brand line, in points
 CJK_FALLBACK = {"text": "Noto Serif CJK KR", "headings": "Noto Sans CJK KR",
                 "mono": "Noto Sans Mono CJK KR"}
@@ -152,13 +159,13 @@ def definitions(brand: ResolvedBrand, stacks=None) -> dict[str, Definition]:
         nxt = f'<w:next w:val="{next_id}"/>' if next_id else ""
         return ("paragraph", style_id, name, f"{nxt}{extra}<w:qFormat/>{ppr}{rpr}")
 
-    # Word and LibreOffice add a paragraph's space after to the next one's space before,
-    # where CSS collapses margins and Typst takes the larger: a heading's space before is
-    # what is left of the brand's once the paragraph's is counted. Measured with LibreOffice
-    # (pdftotext -bbox baselines against the Typst PDF), its exact-spaced lines also carry
-    # about 2.5 pt more round a heading than the PDFs' line boxes, taken off here too.
+    # Word and LibreOffice part two paragraphs by the larger of the one's space after and
+    # the next one's space before (measured in LibreOffice; Word's documented rule), as CSS
+    # collapses margins and Typst takes the larger. A heading's spaces are measured with
+    # LibreOffice (pdftotext -bbox baselines against the Typst PDF): its exact-spaced lines
+    # carry about 2.5 pt more round a heading than the PDFs' line boxes, taken off here.
     heading_before = max(sp.heading_above - sp.paragraph + 2, 0)
-    heading_after = max(sp.heading_below - 2.5, 0)
+    heading_after = space_after_heading(sp.heading_below)
 
     def heading(level: int, size: float) -> Definition:
         return paragraph(

@@ -164,9 +164,10 @@ def set_numbering(ppr, num_id: int, level: int) -> None:
     ppr.insert_element_before(num_pr, *_PPR_AFTER_NUMPR)
 
 
-def set_bottom_border(ppr) -> None:
-    """A rule under the paragraph: Word's own way to draw a thematic break."""
-    set_border(ppr, "bottom", "auto", 0.75, 1)
+def set_bottom_border(ppr, space_pt: float | None = None) -> None:
+    """A rule under the paragraph, ``space_pt`` below its text (default 1 pt): Word's own
+    way to draw a thematic break."""
+    set_border(ppr, "bottom", "auto", 0.75, 1 if space_pt is None else space_pt)
 
 
 def set_border(ppr, side: str, colour: str, width_pt: float, space_pt: float) -> None:
