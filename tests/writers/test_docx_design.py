@@ -282,10 +282,10 @@ def test_a_masthead_is_spaced_as_its_page_spaces_it(submission):
 
 
 def test_a_list_under_a_heading_keeps_the_pdfs_block_gap(briefing):
-    """The PDFs part a heading from a list by the list's own space above (a paragraph's gap
-    with the line's leading), more than the heading's space below that parts it from a
-    paragraph: the DOCX heading over a list has the larger space after, the one over a
-    paragraph its style's."""
+    """The PDFs part a heading from a list, or a list's lead-in, by the block's own space
+    above (a paragraph's gap with the line's leading), more than the heading's space below
+    that parts it from a paragraph: the DOCX heading over either has the larger space after,
+    the one over a paragraph its style's."""
     _, look, data = briefing
     body = _part(data, "word/document.xml").find("w:body", NS)
     b = look.brand.brand
@@ -293,9 +293,11 @@ def test_a_list_under_a_heading_keeps_the_pdfs_block_gap(briefing):
     seen = set()
     for heading in body.xpath("w:p[starts-with(w:pPr/w:pStyle/@w:val, 'Heading')]",
                               namespaces=NS):
-        following = heading.getnext().xpath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS)
+        under = heading.getnext()
+        following = under.xpath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS)
+        lead_in = under.find("w:pPr/w:keepNext", NS) is not None       # a list follows it
         after = _spacing(heading).get("after")
-        if following == "ListBullet":
+        if following == "ListBullet" or lead_in:
             assert after == str(round(round(docx_styles.space_after_heading(gap), 1) * 20))
         elif following in ("BodyText", "NumberedParagraph"):
             assert after is None

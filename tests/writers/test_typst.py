@@ -218,3 +218,28 @@ def test_a_url_stays_with_the_angle_bracket_before_it(tmp_path):
                            text=True).stdout.splitlines()
     assert sum("<https://" in line for line in lines) == 40
     assert not [line for line in lines if line.rstrip().endswith("<")]
+
+
+def test_a_block_quote_is_indented_at_the_left_only_as_in_the_docx(tmp_path):
+    """1.2 em at the left, none at the right (the DOCX's Quote style and the CSS), one
+    indent for a quote of several paragraphs: Typst's own quote pads 1 em at either side, and
+    a set rule on its block indented each paragraph's block again."""
+    from clients import pdf_words
+
+    long = "The same words again and again, " * 8
+    doc = model.Document(Meta(title="Quotes"), (
+        Paragraph((Text("Body " + long),)),
+        model.BlockQuote((Paragraph((Text("First " + long),)),
+                          Paragraph((Text("Second " + long),)))),
+    ), ())
+    out = tmp_path / "quote.pdf"
+    write_pdf(doc, out, look())
+    (_, words), = pdf_words(out)
+    left = {w.text: w.x0 for w in words if w.text in ("Body", "First", "Second")}
+    body = look().brand.brand.sizes.body
+    assert left["First"] - left["Body"] == pytest.approx(1.2 * body, abs=0.3)
+    assert left["Second"] == pytest.approx(left["First"], abs=0.3)
+    right = max(w.x1 for w in words)
+    quoted_right = max(w.x1 for w in words if w.y0 > min(
+        x.y0 for x in words if x.text == "First"))
+    assert right - quoted_right < 0.5 * body     # the quote's lines run to the margin too

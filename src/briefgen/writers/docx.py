@@ -690,15 +690,16 @@ class _Writer:
         heading = None                      # the heading just written, if the last block was
         for block, after in zip(blocks, blocks[1:] + (None,)):
             written = self._blocks[type(block)](ctx, block)
-            if isinstance(block, model.Paragraph) and model.is_list(after):
-                written.paragraph_format.keep_with_next = True     # a list's lead-in
-            if heading is not None and isinstance(block, _SPACED_BLOCKS):
+            lead_in = isinstance(block, model.Paragraph) and model.is_list(after)
+            if lead_in:
+                written.paragraph_format.keep_with_next = True
+            if heading is not None and (isinstance(block, _SPACED_BLOCKS) or lead_in):
                 self._space_after_heading(heading)
             heading = written if isinstance(block, model.Heading) else None
 
     def _space_after_heading(self, heading: WordParagraph) -> None:
-        """The space between a heading and a list, quote or figure under it, as the PDFs
-        set it: there a block keeps its own space above (a paragraph's gap, the line's
+        """The space between a heading and a list, quote, figure or list's lead-in under it
+        (a block of its own in the Typst page), as the PDFs set it: there a block keeps its own space above (a paragraph's gap, the line's
         leading with it) where that is more than the heading's space below, which alone
         parts a heading from a paragraph. Set as the heading's space after (the block's
         first paragraph has no space before to compete with it)."""
