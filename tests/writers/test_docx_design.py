@@ -11,6 +11,7 @@ import io
 import re
 import subprocess
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -268,17 +269,52 @@ def _spacing(paragraph: etree._Element) -> dict[str, str]:
 
 def test_a_masthead_is_spaced_as_its_page_spaces_it(submission):
     """templates/un-submission/audience.yaml: each line's space above and below and the
-    closing rule's distance, as measured against page.typ (twentieths of a point)."""
-    _, _, data = submission
-    assert _spacing(_masthead_paragraph(data, "Masthead"))["after"] == "260"          # 13 pt
+    closing rule's distance reach the paragraphs they are set for (twentieths of a point)."""
+    _, look, data = submission
+    looks, twentieths = look.masthead.looks, lambda points: str(round(points * 20))
+    assert _spacing(_masthead_paragraph(data, "Masthead"))["after"] == twentieths(
+        looks["organisation"].below)
     occasion = _spacing(_masthead_paragraph(data, "Occasion"))
-    assert (occasion["before"], occasion["after"]) == ("108", "112")
-    assert _spacing(_masthead_paragraph(data, "Subtitle"))["after"] == "172"
-    (label,) = [p for p in _part(data, "word/document.xml").xpath(
-        "//w:body/w:p[w:pPr/w:pStyle/@w:val='MastheadLabel']", namespaces=NS)]
-    assert _spacing(label)["after"] == "52"
+    assert (occasion["before"], occasion["after"]) == (
+        twentieths(looks["occasion"].above), twentieths(looks["occasion"].below))
+    assert _spacing(_masthead_paragraph(data, "Subtitle"))["after"] == twentieths(
+        looks["subtitle"].below)
+    (label,) = _part(data, "word/document.xml").xpath(
+        "//w:body/w:p[w:pPr/w:pStyle/@w:val='MastheadLabel']", namespaces=NS)
+    assert _spacing(label)["after"] == twentieths(looks["submitted-by"].below)
     rule = _masthead_paragraph(data, "Organisation").find("w:pPr/w:pBdr/w:bottom", NS)
-    assert rule.get(f"{{{W}}}space") == "12"
+    assert rule.get(f"{{{W}}}space") == str(round(look.masthead.closing_rule_gap))
+
+
+def test_a_closing_rule_gap_moves_the_date_styles_rule():
+    """An audience with the date under its title (templates/uk-evidence) and a closing rule
+    at a gap of its own: the Date style's rule, drawn that far below the date."""
+    work, look, _ = _built("uk-fac-evidence")
+    spec = look.masthead.model_copy(update={"closing_rule": True, "closing_rule_gap": 9})
+    data = docx_bytes(work.document, replace(look, masthead=spec))
+    rule = _masthead_paragraph(data, "Date").find("w:pPr/w:pBdr/w:bottom", NS)
+    assert (rule.get(f"{{{W}}}space"), rule.get(f"{{{W}}}sz")) == ("9", "5")
+    assert rule.get(f"{{{W}}}color") == docx_styles.hex_colour(look.brand.colours.accent)
+
+
+def test_a_wide_logo_puts_the_name_level_with_its_own_middle(briefing, tmp_path):
+    """The name is raised to the middle of the logo as tall as its shape makes it at the
+    brand's width (a 4:1 logo is a quarter as tall as a square one), and sits 0.7 em past
+    its right edge."""
+    from PIL import Image
+
+    work, look, _ = briefing
+    wide = tmp_path / "wide.png"
+    Image.new("RGB", (400, 100), "navy").save(wide)
+    logo = replace(look.brand.logo, data=wide.read_bytes(), format="png")
+    data = docx_bytes(work.document, replace(look, brand=replace(look.brand, logo=logo)))
+    height = logo.width_mm / 4 * 72 / 25.4
+    (_, name), _ = _brand_line(data)[1:]
+    expected = height / 2 - docx_writer.CAP_HEIGHT * docx_styles.MASTHEAD_SIZE / 2
+    assert _position(name) == str(round(expected * 2))
+    (stop,) = _masthead_paragraph(data, "Masthead").findall("w:pPr/w:tabs/w:tab", NS)
+    gap = logo.width_mm / 25.4 * 72 + 0.7 * docx_styles.MASTHEAD_SIZE
+    assert int(stop.get(f"{{{W}}}pos")) == round(gap * 20)
 
 
 def test_a_list_under_a_heading_keeps_the_pdfs_block_gap(briefing):

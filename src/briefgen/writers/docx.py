@@ -481,6 +481,7 @@ class _Writer:
         self.note_numbers = {note.number for note in doc.notes}
         self.ref_style_id = self.styles["footnote reference"].style_id
         self.block_width = _text_width(document.sections[-1])
+        self.over_block = docx_styles.space_after_heading_over_block(brand)
         self._blocks: dict[type, Callable[[_Ctx, Any], None]] = {
             model.Heading: self._heading, model.Paragraph: self._paragraph,
             model.BulletList: self._list, model.OrderedList: self._list,
@@ -540,7 +541,7 @@ class _Writer:
                 last.paragraph_format.space_after = Pt(12)
         elif last is not None and spec.closing_rule_gap is not None:   # the Date style's rule
             ooxml.set_border(last._p.get_or_add_pPr(), "bottom", docx_styles.hex_colour(
-                self.brand.brand.colours.accent), 0.625, spec.closing_rule_gap)
+                self.brand.brand.colours.accent), docx_styles.DATE_RULE, spec.closing_rule_gap)
 
     def _masthead(self, ctx: _Ctx, organisation: str, date: str = "") -> None:
         """The logo and the organisation's name over a band in the brand's accent colour;
@@ -553,14 +554,8 @@ class _Writer:
                              docx_styles.hex_colour(self.brand.brand.colours.accent),
                              self.masthead.rule, 6)
         if logo is not None:
-            _add_logo(masthead, logo)
-            # the name 0.7 em from the logo, the PDFs' grid gutter: a tab stop, not a space
-            own = looks.get("organisation")
-            size = own.size if own is not None and own.size is not None else \
-                docx_styles.MASTHEAD_SIZE
-            masthead.paragraph_format.tab_stops.add_tab_stop(
-                Mm(logo.width_mm) + Pt(0.7 * size))
-            masthead.add_run("\t")
+            picture = _add_logo(masthead, logo)
+            masthead.add_run("\t")             # to the tab stop set below
             lifted = [masthead.add_run(xml_text(organisation))]
         else:
             self._inlines(masthead, (model.Text(organisation),))
@@ -577,12 +572,15 @@ class _Writer:
             lifted.append(run)
         if logo is None:
             return
+        # the name 0.7 em past the logo, the PDFs' grid gutter; name and date level with the
+        # logo's middle or foot, as tall as its shape makes it
+        masthead.paragraph_format.tab_stops.add_tab_stop(
+            picture.width + Pt(0.7 * _size(lifted[0])))
         for run in lifted:
-            size = run.font.size.pt if run.font.size else docx_styles.MASTHEAD_SIZE
             if self.masthead.beside_logo == "middle":   # Typst centres cap height to baseline
-                lift = logo.width_mm * 72 / 25.4 / 2 - CAP_HEIGHT * size / 2
+                lift = picture.height.pt / 2 - CAP_HEIGHT * _size(run) / 2
             else:   # Typst sets the text's descent, not its baseline, on the logo's foot
-                lift = DESCENT * size
+                lift = DESCENT * _size(run)
             ooxml.raise_run(run._r.get_or_add_rPr(), lift)
 
     def _run_look(self, runs: list, look: Any) -> None:
@@ -693,21 +691,13 @@ class _Writer:
             lead_in = isinstance(block, model.Paragraph) and model.is_list(after)
             if lead_in:
                 written.paragraph_format.keep_with_next = True
-            if heading is not None and (isinstance(block, _SPACED_BLOCKS) or lead_in):
-                self._space_after_heading(heading)
+            # a block of its own in the PDFs, spaced from a heading above by its own space
+            # (set as the heading's space after: the block's first paragraph has no space
+            # before to compete with it)
+            if heading is not None and self.over_block is not None and (
+                    isinstance(block, _SPACED_BLOCKS) or lead_in):
+                heading.paragraph_format.space_after = Pt(self.over_block)
             heading = written if isinstance(block, model.Heading) else None
-
-    def _space_after_heading(self, heading: WordParagraph) -> None:
-        """The space between a heading and a list, quote, figure or list's lead-in under it
-        (a block of its own in the Typst page), as the PDFs set it: there a block keeps its own space above (a paragraph's gap, the line's
-        leading with it) where that is more than the heading's space below, which alone
-        parts a heading from a paragraph. Set as the heading's space after (the block's
-        first paragraph has no space before to compete with it)."""
-        sizes, spacing = self.brand.brand.sizes, self.brand.brand.spacing
-        gap = (self.brand.brand.leading.body - 1) * sizes.body + spacing.paragraph
-        if gap > spacing.heading_below:
-            heading.paragraph_format.space_after = Pt(
-                round(docx_styles.space_after_heading(gap), 1))
 
     def _heading(self, ctx: _Ctx, node: model.Heading) -> WordParagraph:
         """Heading 1-3 in order under the Title, as the PDFs' outline (``model.Outline``);
@@ -1006,9 +996,17 @@ def _logo_png(data: bytes, kind: str) -> bytes:
                              ignore_system_fonts=b"<text" not in data)
 
 
-def _add_logo(paragraph: WordParagraph, logo: LogoImage) -> None:
-    """The logo at the brand's width, its alt text the picture's description."""
+def _add_logo(paragraph: WordParagraph, logo: LogoImage) -> Any:
+    """The logo at the brand's width (its height as its shape makes it), its alt text the
+    picture's description; the picture (``InlineShape``) back."""
     run = paragraph.add_run()
-    run.add_picture(io.BytesIO(_logo_png(logo.data, logo.format)), width=Mm(logo.width_mm))
+    picture = run.add_picture(io.BytesIO(_logo_png(logo.data, logo.format)),
+                              width=Mm(logo.width_mm))
     ooxml.set_no_distance(run._r)
     ooxml.set_description(run._r, logo.alt)
+    return picture
+
+
+def _size(run: Run) -> float:
+    """A brand-line run's size in points: its own, else the Masthead style's."""
+    return run.font.size.pt if run.font.size else docx_styles.MASTHEAD_SIZE

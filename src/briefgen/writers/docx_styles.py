@@ -19,16 +19,27 @@ from dataclasses import dataclass
 from briefgen.brand import ResolvedBrand
 
 TWIPS_PER_MM = 1440 / 25.4
+MASTHEAD_SIZE = 10.5    # the organisation's name on the brand line, in points
+DATE_RULE = 0.625       # the Date style's rule under the masthead, in points (w:sz 5)
+CJK_FALLBACK = {"text": "Noto Serif CJK KR", "headings": "Noto Sans CJK KR",
+                "mono": "Noto Sans Mono CJK KR"}
+
+
 def space_after_heading(points: float) -> float:
     """A heading's space after, for ``points`` between it and what follows in the PDFs:
     LibreOffice's exact-spaced lines carry about 2.5 pt more round a heading than the PDFs'
-    line boxes (``styles``)."""
+    line boxes (``definitions``)."""
     return max(points - 2.5, 0)
 
 
-MASTHEAD_SIZE = 10.5    # the organisation's name on the brand line, in points
-CJK_FALLBACK = {"text": "Noto Serif CJK KR", "headings": "Noto Sans CJK KR",
-                "mono": "Noto Sans Mono CJK KR"}
+def space_after_heading_over_block(brand: ResolvedBrand) -> float | None:
+    """A heading's space after where a list, quote, figure or list's lead-in follows it, or
+    None where its style's holds. The PDFs part the two by the block's own space above, the
+    block gap (Typst's ``gap()``: the line's leading and a paragraph's space), where that is
+    more than the heading's space below, which alone parts a heading from a paragraph."""
+    b = brand.brand
+    gap = (b.leading.body - 1) * b.sizes.body + b.spacing.paragraph
+    return round(space_after_heading(gap), 1) if gap > b.spacing.heading_below else None
 
 
 def twips(points: float) -> int:
@@ -214,7 +225,8 @@ def definitions(brand: ResolvedBrand, stacks=None) -> dict[str, Definition]:
                                   _para(keep_next=True, after=2, line=_exact(10, 1.3)),
                                   size=10, colour=c.text, bold=True),
         "Date": furniture("Date", "Date",
-                          _para(keep_next=True, border=_border("bottom", c.accent, 5, 4),
+                          _para(keep_next=True, border=_border("bottom", c.accent,
+                                                                   round(DATE_RULE * 8), 4),
                                 after=12, line=_exact(s.small, 1.4)),
                           size=s.small, colour=c.muted),
         "Heading 1": heading(1, s.heading_1),
