@@ -30,7 +30,7 @@ What is done here around Pandoc, each in one small place:
   Pandoc reads it in (``locator_labels``);
 - where Pandoc reads a style otherwise than CSL (near-note-distance, first-reference-note-
   number on a first cite, a tab), it is given a rewritten copy (``for_pandoc``);
-- a prefix that is a sentence capitalises the "ibid" after it (``sentence_prefix``).
+- a prefix that is a sentence capitalises the "ibid" after it (``sentence_prefix``);
 - where Pandoc reads the sources otherwise than CSL under a style (a particle kept with the
   family name, initials spaced otherwise, first-reference-note-number in an in-text style),
   it is given the items otherwise (``Reading``, ``for_pandoc_item``).
@@ -512,7 +512,7 @@ class Style:
     pandoc_csl: str = ""
     # how the sources are given to Pandoc where it would read them otherwise than CSL does
     # (``Reading``, ``for_pandoc_item``)
-    reading: Reading = field(default_factory=lambda: Reading())
+    reading: Reading = Reading()
 
 
 def load_style(name_or_path: str, base: Path, default_locale: str = DEFAULT_LOCALE,
@@ -687,9 +687,7 @@ def _first_reference_note(root: Any) -> bool:
     the variable is empty), and each condition testing it (alone, or with match="all")
     also testing the position. A condition with match="any" or "none" is left as written."""
     changed = False
-    for element in list(root.iter(f"{{{CSL_NS}}}text", f"{{{CSL_NS}}}number")):
-        if element.get("variable") != "first-reference-note-number":
-            continue
+    for element in _printing_first_note(root):
         parent, at = element.getparent(), element.getparent().index(element)
         choose = etree.Element(f"{{{CSL_NS}}}choose")
         branch = etree.SubElement(choose, f"{{{CSL_NS}}}if", position="subsequent")
@@ -711,13 +709,18 @@ def _first_reference_note(root: Any) -> bool:
 
 # --- the sources as Pandoc reads them ---------------------------------------------------------
 
+def _printing_first_note(root: Any) -> list[Any]:
+    """The style's cs:text and cs:number elements that print first-reference-note-number."""
+    return [element for element in root.iter(f"{{{CSL_NS}}}text", f"{{{CSL_NS}}}number")
+            if element.get("variable") == "first-reference-note-number"]
+
+
 def reading(root: Any) -> Reading:
     """How the sources go to Pandoc under the style (``Reading``)."""
-    printed = any(element.get("variable") == "first-reference-note-number"
-                  for element in root.iter(f"{{{CSL_NS}}}text", f"{{{CSL_NS}}}number"))
     in_text = root.get("class") != "note"
     return Reading(particles=in_text and root.get("demote-non-dropping-particle") == "never",
-                   initials=_every_name_initialised(root), first_note=in_text and printed)
+                   initials=_every_name_initialised(root),
+                   first_note=in_text and bool(_printing_first_note(root)))
 
 
 def _every_name_initialised(root: Any) -> bool:
@@ -725,17 +728,16 @@ def _every_name_initialised(root: Any) -> bool:
     shorthand cs:names takes the cs:name of the cs:names it is in), or one inherited from
     the cs:citation or cs:bibliography it is in, or from cs:style. A cs:names in a macro,
     which either may call, inherits only what both set."""
-    holders = [root.find(f"{{{CSL_NS}}}{part}") for part in ("citation", "bibliography")]
-    every = all(holder.get("initialize-with") is not None
-                for holder in holders if holder is not None)
+    def sets(element: Any) -> bool:
+        return element is not None and element.get("initialize-with") is not None
+
+    holders = [h for h in (root.find(f"{{{CSL_NS}}}citation"),
+                           root.find(f"{{{CSL_NS}}}bibliography")) if h is not None]
     names = list(root.iter(f"{{{CSL_NS}}}names"))
     for element in names:
-        name = _name_element(element)
-        if name is not None and name.get("initialize-with") is not None:
-            continue
         holder = next((a for a in element.iterancestors() if a in holders), None)
-        if root.get("initialize-with") is None and not (
-                holder.get("initialize-with") is not None if holder is not None else every):
+        inherited = sets(holder) if holder is not None else all(map(sets, holders))
+        if not (sets(_name_element(element)) or inherited or sets(root)):
             return False
     return bool(names)
 
